@@ -1,0 +1,160 @@
+"""The `egov` command: run the demo, serve, check a deployment, verify the audit log."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_SETTINGS = "egov.settings.dev"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "egov.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("EGOV_TRUSTED_PROXIES", "127.0.0.1"),
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("compile_catalogs", verbosity=0)
+    from egov.core import demo
+
+    logins = demo.load()
+    base = f"http://{args.host}:{args.port}"
+    print(demo.banner(base, logins))
+    if args.no_serve:
+        return 0
+    _serve(args.host, args.port, 1)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", deploy=args.deploy, fail_level="WARNING" if args.deploy else "ERROR")
+    except SystemCheckError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return cmd_audit_verify(args)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from egov.core.audit import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        print(f"audit log intact: {result.checked} records verified")
+        return 0
+    print(
+        f"audit log BROKEN at record {result.broken_seq}: {result.reason} "
+        f"({result.checked} records before it are intact)",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def cmd_totp(args: argparse.Namespace) -> int:
+    from egov.core import demo
+
+    code = demo.current_code(args.username)
+    if code is None:
+        print("only demo accounts on a demo deployment have a printable code", file=sys.stderr)
+        return 1
+    print(code)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="egov",
+        description="eGov Platform: Smart Bridge, government websites and Smart Data.",
+        epilog="Settings come from EGOV_* environment variables; see docs/configuration.md.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="set up the embedded demo (database, demo data) and serve it",
+        description="Migrate the database, load the demo data (idempotent), print the URLs and "
+        "demo log-ins, then serve the platform until Ctrl-C.",
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="set up and print, but do not serve")
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the web application",
+        description="Serve the web application (ASGI, uvicorn) until Ctrl-C or SIGTERM.",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=cmd_serve)
+
+    check = commands.add_parser(
+        "check",
+        help="check the configuration and the audit log",
+        description="Run the platform's system checks (with --deploy: the production checks, "
+        "warnings count as failures) and verify the audit log's hash chain.",
+    )
+    check.add_argument("--deploy", action="store_true", help="apply the production checks")
+    check.set_defaults(handler=cmd_check)
+
+    audit = commands.add_parser("audit", help="work with the audit log", description="Audit log.")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="walk the hash chain and report the first broken record",
+        description="Recompute every record's SHA-256 and its link to the previous one; exit 2 "
+        "and name the first record that does not hold.",
+    )
+    verify.set_defaults(handler=cmd_audit_verify)
+
+    totp = commands.add_parser(
+        "totp",
+        help="print the current second-factor code of a demo account",
+        description="Demo deployments only: print the current TOTP code of a demo account.",
+    )
+    totp.add_argument("username")
+    totp.set_defaults(handler=cmd_totp)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup()
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

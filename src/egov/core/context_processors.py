@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    """What every page's header and footer need: the country's branding and languages."""
+    profile = settings.COUNTRY
+    language = (get_language() or profile.default_language).split("-")[0]
+    return {
+        "platform_name": profile.branding.platform_name.get(
+            language, profile.branding.platform_name.get(profile.default_language, "")
+        ),
+        "brand": profile.branding,
+        "country": profile,
+        "languages": settings.LANGUAGES,
+    }

@@ -1,0 +1,18 @@
+"""The demo and local development: embedded defaults, plain HTTP on localhost."""
+
+from egov.settings.base import *  # noqa: F403
+from egov.settings.env import env
+
+DEBUG = False
+EGOV_DEMO = True
+SECRET_KEY = env("SECRET_KEY") or "demo-only-not-secret-change-me-in-production-please-0123456789"
+# The demo runs on http://127.0.0.1; production settings turn these on.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Serve static files straight from the apps: no collectstatic step before the demo starts.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

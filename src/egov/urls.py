@@ -1,0 +1,22 @@
+"""Top-level routes. The Django admin is deliberately absent: Wagtail's is the one back-office."""
+
+from django.conf import settings
+from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
+
+from egov.api import api
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("egov.core.urls")),
+]
+
+if settings.OIDC_ISSUER:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
+
+handler400 = "egov.core.views.errors.bad_request"
+handler403 = "egov.core.views.errors.forbidden"
+handler404 = "egov.core.views.errors.not_found"
+handler500 = "egov.core.views.errors.server_error"
