@@ -27,7 +27,7 @@ Rules (names as used by ``CountryProfile.identifiers``):
     code ``"wrong_kind"``.
 
 ``tj-inn``
-    Tajikistan's taxpayer identification number (ИНН / РМА), 9 digits, for people and
+    Tajikistan's taxpayer identification number (ИНН), 9 digits, for people and
     organizations alike. No official public check-digit rule was found, so only the format is
     checked.
 
@@ -168,7 +168,8 @@ class IdentifierError(ValueError):
         self.code = code
         self.message = message
         self.params: dict[str, object] = dict(params or {})
-        super().__init__(code, message)
+        # args mirror the signature, so the error survives pickling (task queues, caches).
+        super().__init__(rule, code, message, self.params)
 
     def __str__(self) -> str:
         text = str(self.message)
@@ -178,36 +179,34 @@ class IdentifierError(ValueError):
         return f"IdentifierError(rule={self.rule!r}, code={self.code!r}, params={self.params!r})"
 
 
-# --- messages -----------------------------------------------------------------------------------
+# --- messages -------------------------------------------------------------------------------------
 # Whole sentences per identifier, so that translators never have to inflect a spliced-in name.
 
 _MESSAGES: Final[Mapping[tuple[str, str], Message]] = MappingProxyType(
     {
         ("kz-iin", "invalid_type"): _("An IIN must be given as text, not as %(type)s."),
         ("kz-iin", "not_digits"): _(
-            "An IIN contains only the digits 0–9; “%(character)s” is not one of them."
+            "An IIN contains only the digits 0–9; “%(character)s” is not one of them."  # noqa: RUF001
         ),
         ("kz-iin", "length"): _("An IIN has %(expected)d digits; this one has %(length)d."),
         ("kz-iin", "century"): _(
-            "The 7th digit of an IIN gives the century of birth and the sex and must be 1–6; "
+            "The 7th digit of an IIN gives the century of birth and the sex and must be 1–6; "  # noqa: RUF001
             "it is %(digit)s."
         ),
         ("kz-iin", "birth_date"): _("The birth date %(date)s does not exist."),
         ("kz-iin", "future_birth_date"): _("The birth date %(date)s is in the future."),
-        ("kz-iin", "wrong_kind"): _(
-            "This is a BIN (business identification number), not an IIN."
-        ),
+        ("kz-iin", "wrong_kind"): _("This is a BIN (business identification number), not an IIN."),
         ("kz-iin", "checksum"): _("The check digit is %(actual)s but should be %(expected)s."),
         ("kz-iin", "no_check_digit"): _(
             "No check digit exists for the first 11 digits, so this IIN cannot have been issued."
         ),
         ("kz-bin", "invalid_type"): _("A BIN must be given as text, not as %(type)s."),
         ("kz-bin", "not_digits"): _(
-            "A BIN contains only the digits 0–9; “%(character)s” is not one of them."
+            "A BIN contains only the digits 0–9; “%(character)s” is not one of them."  # noqa: RUF001
         ),
         ("kz-bin", "length"): _("A BIN has %(expected)d digits; this one has %(length)d."),
         ("kz-bin", "registration_date"): _(
-            "Digits 3–4 of a BIN are the month of registration and must be 01–12; "
+            "Digits 3–4 of a BIN are the month of registration and must be 01–12; "  # noqa: RUF001
             "they are %(month)s."
         ),
         ("kz-bin", "entity_type"): _(
@@ -227,7 +226,7 @@ _MESSAGES: Final[Mapping[tuple[str, str], Message]] = MappingProxyType(
         ),
         ("tj-inn", "invalid_type"): _("A TIN must be given as text, not as %(type)s."),
         ("tj-inn", "not_digits"): _(
-            "A TIN contains only the digits 0–9; “%(character)s” is not one of them."
+            "A TIN contains only the digits 0–9; “%(character)s” is not one of them."  # noqa: RUF001
         ),
         ("tj-inn", "length"): _("A TIN has %(expected)d digits; this one has %(length)d."),
     }
@@ -246,7 +245,7 @@ def _error(
     return IdentifierError(rule, code, _MESSAGES[(rule, message or code)], params)
 
 
-# --- shared steps -------------------------------------------------------------------------------
+# --- shared steps ---------------------------------------------------------------------------------
 
 
 def normalize(value: str) -> str:
@@ -297,7 +296,7 @@ def _check_kz_checksum(rule: str, number: str) -> None:
         raise _error(rule, "checksum", {"actual": number[11], "expected": expected})
 
 
-# --- Kazakhstan ---------------------------------------------------------------------------------
+# --- Kazakhstan -----------------------------------------------------------------------------------
 
 
 def _parse_iin(number: str, today: date) -> IinInfo:
@@ -373,7 +372,7 @@ def validate_bin(value: object, *, today: date | None = None) -> BinInfo:
     return _parse_bin(number, today)
 
 
-# --- Tajikistan ---------------------------------------------------------------------------------
+# --- Tajikistan -----------------------------------------------------------------------------------
 
 
 def validate_tj_inn(value: object) -> str:
@@ -381,7 +380,7 @@ def validate_tj_inn(value: object) -> str:
     return _digits("tj-inn", value, TJ_INN_LENGTH)
 
 
-# --- by rule name -------------------------------------------------------------------------------
+# --- by rule name ---------------------------------------------------------------------------------
 
 Validator: TypeAlias = Callable[[object], "IinInfo | BinInfo | str"]
 

@@ -113,7 +113,7 @@ def make_tj_inn(serial: int | None = None, *, rng: random.Random | None = None) 
     return f"{serial:09d}"
 
 
-# --- Hypothesis strategies ----------------------------------------------------------------------
+# --- Hypothesis strategies ------------------------------------------------------------------------
 
 
 def iins(

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -86,7 +86,7 @@ def _base_language(lang: str) -> str:
 
 
 def _pick(names: Mapping[str, str], candidates: Iterable[str | None]) -> str:
-    """The name in the first candidate language that has one, else in platform order, else ``""``."""
+    """The name in the first candidate language that has one, else in platform order."""
     for candidate in candidates:
         if candidate:
             key = _base_language(candidate)
@@ -254,15 +254,23 @@ class Calendar:
         return day.isoweekday() in self._weekend
 
     def holiday_days_off(self, year: int) -> frozenset[date]:
-        """The days off that the fixed holidays of ``year`` give, carried-over days included.
+        """The days of ``year`` that are off because of a fixed holiday, carried-over days included.
 
-        A holiday on a weekend day moves to the next day that is neither a weekend day nor
-        another holiday; such a day can fall in January of the following year.
+        Holidays are taken in date order; one on a weekend day moves to the next day that is
+        neither a weekend day nor already off. The previous year's holidays take part, since a
+        holiday late in December can be carried into January.
         """
         cached = self._days_off_cache.get(year)
         if cached is not None:
             return cached
-        dates = sorted({d for holiday in self.profile.holidays if (d := holiday.on(year))})
+        dates = sorted(
+            {
+                d
+                for y in (year - 1, year)
+                for holiday in self.profile.holidays
+                if (d := holiday.on(y))
+            }
+        )
         days_off = set(dates)
         if self.profile.holiday_carry_over:
             for holiday_date in dates:
@@ -272,15 +280,13 @@ class Calendar:
                 while self.is_weekend(candidate) or candidate in days_off:
                     candidate += timedelta(days=1)
                 days_off.add(candidate)
-        result = frozenset(days_off)
+        result = frozenset(day for day in days_off if day.year == year)
         self._days_off_cache[year] = result
         return result
 
     def is_holiday(self, day: date) -> bool:
         """True for a public holiday or a day off carried over from one (extra days included)."""
-        if day in self._extra_off:
-            return True
-        return day in self.holiday_days_off(day.year) or day in self.holiday_days_off(day.year - 1)
+        return day in self._extra_off or day in self.holiday_days_off(day.year)
 
     def is_working_day(self, day: date) -> bool:
         if day in self._extra_working:
@@ -329,7 +335,7 @@ def working_days_after(profile: CountryProfile, start_date: date, n: int) -> dat
     return _calendar_for(profile).add_working_days(start_date, n)
 
 
-# --- loading ------------------------------------------------------------------------------------
+# --- loading --------------------------------------------------------------------------------------
 
 
 def _fail(source: str, message: str) -> ProfileDataError:
@@ -422,7 +428,9 @@ def _parse_profile(data: Mapping[str, Any], source: str) -> CountryProfile:
             date(2000, month, day)
         except ValueError:
             raise _fail(source, f"holiday date {when!r} should be a real MM-DD") from None
-        holidays.append(Holiday(month=month, day=day, name=_names(entry, "name", languages, source)))
+        holidays.append(
+            Holiday(month=month, day=day, name=_names(entry, "name", languages, source))
+        )
 
     regions: list[Region] = []
     for entry in _get(data, "regions", list, source):
@@ -475,7 +483,7 @@ def available_profiles() -> tuple[str, ...]:
     return tuple(sorted(name[:-5] for name in names if name.endswith(".json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(code: str) -> CountryProfile:
     source = f"{code}.json"
     text = _data_dir().joinpath(source).read_text(encoding="utf-8")

@@ -102,7 +102,7 @@ class Organization(models.Model):
         region_codes = {region.code for region in settings.COUNTRY.regions}
         if self.region and self.region not in region_codes:
             raise ValidationError({"region": _("Choose one of the country's regions.")})
-        if self.parent_id and self.pk and self.parent_id in self.lineage_ids(include_self=True):
+        if self.parent and self.pk and self.pk in self.parent.lineage_ids(include_self=True):
             raise ValidationError({"parent": _("An organization cannot be placed under itself.")})
 
     def lineage_ids(self, include_self: bool = False) -> list[int]:
