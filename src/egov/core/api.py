@@ -33,7 +33,7 @@ class OrganizationOut(Schema):
 
     @staticmethod
     def resolve_parent(obj: Organization) -> str | None:
-        return obj.parent.code if obj.parent_id else None
+        return obj.parent.code if obj.parent else None
 
 
 class InformationSystemOut(Schema):

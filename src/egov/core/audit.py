@@ -1,8 +1,8 @@
 """Writing and verifying the audit log.
 
-`record()` appends one hash-chained record; `verify_chain()` walks the chain and names the first
-record whose hash or link does not hold. Who acted and from where comes from the request being served
-(see AuditContextMiddleware) unless given explicitly.
+`record()` appends one hash-chained record; `verify_chain()` walks the chain and names the
+first record whose hash or link does not hold. Who acted, and from where, comes from the request
+being served (see AuditContextMiddleware) unless given explicitly.
 """
 
 from __future__ import annotations

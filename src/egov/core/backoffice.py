@@ -55,8 +55,11 @@ class RolePermissionPolicy(BasePermissionPolicy):  # type: ignore[misc]
             return False
         return permissions.has_permission(user, mapped, self.organization_of(instance))
 
+    def instances_user_has_permission_for(self, user: Any, action: str) -> QuerySet[Any]:
+        return self.instances_user_has_any_permission_for(user, [action])
+
     def instances_user_has_any_permission_for(self, user: Any, actions: list[str]) -> QuerySet[Any]:
-        queryset = self.model._default_manager.all()
+        queryset: QuerySet[Any] = self.model._default_manager.all()
         condition = Q(pk__in=[])
         for name in actions:
             mapped = self._action(name)
@@ -78,14 +81,16 @@ class _ScopedObjectMixin:
     scope_action = "view"
 
     def get_queryset(self) -> QuerySet[Any]:
-        policy = self.permission_policy  # type: ignore[attr-defined]
-        return policy.instances_user_has_permission_for(self.request.user, self.scope_action)  # type: ignore[attr-defined]
+        policy: RolePermissionPolicy = self.permission_policy  # type: ignore[attr-defined]
+        user = self.request.user  # type: ignore[attr-defined]
+        return policy.instances_user_has_permission_for(user, self.scope_action)
 
 
 class ScopedIndexView(generic.IndexView):  # type: ignore[misc]
     def get_base_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_base_queryset()
-        allowed = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
+        queryset: QuerySet[Any] = super().get_base_queryset()
+        policy: RolePermissionPolicy = self.permission_policy
+        allowed = policy.instances_user_has_permission_for(self.request.user, "view")
         return queryset.filter(pk__in=allowed.values("pk"))
 
 

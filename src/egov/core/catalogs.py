@@ -29,7 +29,11 @@ def _python_messages(path: Path) -> Iterable[str]:
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
         first = node.args[0]
-        if name in GETTEXT_NAMES and isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if (
+            name in GETTEXT_NAMES
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+        ):
             yield first.value
 
 

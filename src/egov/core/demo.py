@@ -30,7 +30,7 @@ class DemoLogin:
 
 
 def with_check_digit(first11: str) -> str:
-    """A valid IIN or BIN from its first 11 digits, moving the serial on when no check digit exists."""
+    """A valid IIN or BIN from 11 digits; the serial moves on where no check digit exists."""
     serial = int(first11[6:])
     while True:
         body = f"{first11[:6]}{serial:05d}"
@@ -46,36 +46,123 @@ def _tj_inn(seed: int) -> str:
 
 # code, kind, parent, member class, names (kk, ru, en, tg), region
 ORGANIZATIONS: list[tuple[str, str, str | None, str, tuple[str, str, str, str], str]] = [
-    ("OPERATOR", "operator", None, "GOV",
-     ("Платформа операторы", "Оператор платформы", "Platform operator", "Оператори платформа"), ""),
-    ("MINJUST", "ministry", None, "GOV",
-     ("Әділет министрлігі", "Министерство юстиции", "Ministry of Justice", "Вазорати адлия"), ""),
-    ("MINJUST-REG", "committee", "MINJUST", "GOV",
-     ("Тіркеу қызметі комитеті", "Комитет регистрационной службы",
-      "Registration Service Committee", "Кумитаи хизматрасонии бақайдгирӣ"), ""),
-    ("MINJUST-ALA", "territorial", "MINJUST", "GOV",
-     ("Алматы қаласының әділет департаменті", "Департамент юстиции города Алматы",
-      "Almaty City Department of Justice", "Раёсати адлияи шаҳри Алмаато"), "KZ-75"),
-    ("MDDIAI", "ministry", None, "GOV",
-     ("Цифрлық даму министрлігі", "Министерство цифрового развития",
-      "Ministry of Digital Development", "Вазорати рушди рақамӣ"), ""),
-    ("AKIMAT-ALA", "local_administration", None, "GOV",
-     ("Алматы қаласының әкімдігі", "Акимат города Алматы", "Almaty City Akimat",
-      "Ҳокимияти шаҳри Алмаато"), "KZ-75"),
-    ("GOVCIT", "state_enterprise", "MDDIAI", "GOV",
-     ("Азаматтарға арналған үкімет", "Правительство для граждан", "Government for Citizens",
-      "Ҳукумат барои шаҳрвандон"), ""),
-    ("DEMOBANK", "business", None, "COM",
-     ("Демо Банк", "Демо Банк", "Demo Bank", "Бонки намоишӣ"), "KZ-75"),
+    (
+        "OPERATOR",
+        "operator",
+        None,
+        "GOV",
+        ("Платформа операторы", "Оператор платформы", "Platform operator", "Оператори платформа"),
+        "",
+    ),
+    (
+        "MINJUST",
+        "ministry",
+        None,
+        "GOV",
+        ("Әділет министрлігі", "Министерство юстиции", "Ministry of Justice", "Вазорати адлия"),
+        "",
+    ),
+    (
+        "MINJUST-REG",
+        "committee",
+        "MINJUST",
+        "GOV",
+        (
+            "Тіркеу қызметі комитеті",
+            "Комитет регистрационной службы",
+            "Registration Service Committee",
+            "Кумитаи хизматрасонии бақайдгирӣ",
+        ),
+        "",
+    ),
+    (
+        "MINJUST-ALA",
+        "territorial",
+        "MINJUST",
+        "GOV",
+        (
+            "Алматы қаласының әділет департаменті",
+            "Департамент юстиции города Алматы",
+            "Almaty City Department of Justice",
+            "Раёсати адлияи шаҳри Алмаато",
+        ),
+        "KZ-75",
+    ),
+    (
+        "MDDIAI",
+        "ministry",
+        None,
+        "GOV",
+        (
+            "Цифрлық даму министрлігі",
+            "Министерство цифрового развития",
+            "Ministry of Digital Development",
+            "Вазорати рушди рақамӣ",
+        ),
+        "",
+    ),
+    (
+        "AKIMAT-ALA",
+        "local_administration",
+        None,
+        "GOV",
+        (
+            "Алматы қаласының әкімдігі",
+            "Акимат города Алматы",
+            "Almaty City Akimat",
+            "Ҳокимияти шаҳри Алмаато",
+        ),
+        "KZ-75",
+    ),
+    (
+        "GOVCIT",
+        "state_enterprise",
+        "MDDIAI",
+        "GOV",
+        (
+            "Азаматтарға арналған үкімет",
+            "Правительство для граждан",
+            "Government for Citizens",
+            "Ҳукумат барои шаҳрвандон",
+        ),
+        "",
+    ),
+    (
+        "DEMOBANK",
+        "business",
+        None,
+        "COM",
+        ("Демо Банк", "Демо Банк", "Demo Bank", "Бонки намоишӣ"),
+        "KZ-75",
+    ),
 ]
 
 SYSTEMS = [
-    ("MINJUST-REG", "realty-registry", ("Жылжымайтын мүлік тізілімі", "Реестр недвижимости",
-                                        "Real estate registry", "Феҳристи амволи ғайриманқул")),
-    ("MINJUST-REG", "legal-entities", ("Заңды тұлғалар тізілімі", "Реестр юридических лиц",
-                                       "Register of legal entities", "Феҳристи шахсони ҳуқуқӣ")),
-    ("MDDIAI", "smart-data", ("Smart Data Үкімет", "Smart Data Укимет", "Smart Data Ukimet",
-                              "Smart Data Ҳукумат")),
+    (
+        "MINJUST-REG",
+        "realty-registry",
+        (
+            "Жылжымайтын мүлік тізілімі",
+            "Реестр недвижимости",
+            "Real estate registry",
+            "Феҳристи амволи ғайриманқул",
+        ),
+    ),
+    (
+        "MINJUST-REG",
+        "legal-entities",
+        (
+            "Заңды тұлғалар тізілімі",
+            "Реестр юридических лиц",
+            "Register of legal entities",
+            "Феҳристи шахсони ҳуқуқӣ",
+        ),
+    ),
+    (
+        "MDDIAI",
+        "smart-data",
+        ("Smart Data Үкімет", "Smart Data Укимет", "Smart Data Ukimet", "Smart Data Ҳукумат"),
+    ),
     ("DEMOBANK", "loans", ("Несие жүйесі", "Кредитная система", "Loan system", "Низоми қарз")),
 ]
 
@@ -133,7 +220,7 @@ def load() -> list[DemoLogin]:
             defaults={f"name_{lang}": name for lang, name in zip(languages, names, strict=True)},
         )
     logins = []
-    for index, (username, role, org_code) in enumerate(USERS):
+    for index, (username, role, home) in enumerate(USERS):
         password = f"{username}{DEMO_PASSWORD_SUFFIX}"
         user, created = User.objects.get_or_create(
             username=username,
@@ -142,13 +229,13 @@ def load() -> list[DemoLogin]:
         if created:
             user.set_password(password)
             user.save()
-        organization = by_code[org_code] if org_code else None
-        Membership.objects.get_or_create(user=user, organization=organization, role=role)
+        member_of = by_code[home] if home else None
+        Membership.objects.get_or_create(user=user, organization=member_of, role=role)
         if role not in PLATFORM_ROLES or role == Role.OPERATOR:
             TOTPDevice.objects.get_or_create(
                 user=user, name="demo", defaults={"key": demo_key(username), "confirmed": True}
             )
-        logins.append(DemoLogin(username, password, str(role.label), org_code or "—"))
+        logins.append(DemoLogin(username, password, str(role.label), home or "—"))
     return logins
 
 

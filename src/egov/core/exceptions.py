@@ -12,7 +12,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class EgovError(Exception):
-    """Root of every error the platform raises on purpose. `code` is stable; `message` is localised."""
+    """Root of the platform's deliberate errors: `code` is stable, `message` is localised."""
 
     status = 400
     code = "error"

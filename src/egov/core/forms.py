@@ -24,7 +24,7 @@ class TokenForm(forms.Form):
     )
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"].strip()
+        token: str = self.cleaned_data["token"].strip()
         if not token.isdigit():
             raise forms.ValidationError(_("The code has digits only."), code="not_digits")
         return token
@@ -55,11 +55,14 @@ class OrganizationForm(ScopedOrganizationFieldForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         editing_existing = self.instance.pk is not None
-        if editing_existing and "parent" in self.fields and self.for_user is not None:
-            if permissions.organizations_for(self.for_user, self.scope_action) is not None:
-                # Moving a body across the hierarchy is the operator's decision.
-                self.fields["parent"].disabled = True
-                self.fields["parent"].required = False
+        # Moving a body across the hierarchy is the operator's decision.
+        if (
+            editing_existing
+            and "parent" in self.fields
+            and not permissions.is_operator(self.for_user)
+        ):
+            self.fields["parent"].disabled = True
+            self.fields["parent"].required = False
 
 
 class InformationSystemForm(ScopedOrganizationFieldForm):

@@ -54,4 +54,3 @@ class SecondFactorMiddleware:
             target = reverse("second-factor")
             return HttpResponseRedirect(f"{target}?next={request.get_full_path()}")
         return self.get_response(request)
-

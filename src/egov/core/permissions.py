@@ -85,9 +85,10 @@ def _with_descendants(roots: set[int]) -> set[int]:
     found = set(roots)
     frontier = set(roots)
     while frontier:
-        frontier = set(
-            Organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-        ) - found
+        frontier = (
+            set(Organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            - found
+        )
         found |= frontier
     return found
 
@@ -97,10 +98,11 @@ def has_permission(user: Any, action: Action, organization: Organization | None 
         return False
     if is_operator(user):
         return True
-    if action in OPERATOR_ONLY or organization is None:
-        # Without an organization only the operator's platform-wide reach can apply, except for
-        # "may the user do this anywhere" questions (menus, listings), answered by organizations_for.
-        return organization is None and bool(organizations_for(user, action))
+    if action in OPERATOR_ONLY:
+        return False
+    if organization is None:
+        # "May the user do this anywhere?", asked for menus and listings.
+        return bool(organizations_for(user, action))
     return bool(roles_in(user, organization) & ORGANIZATION_RULES.get(action, frozenset()))
 
 

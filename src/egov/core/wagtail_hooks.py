@@ -16,56 +16,55 @@ from egov.core.models import AuditRecord, InformationSystem, Membership, Organiz
 from egov.core.models.translated import translated_names
 from egov.core.permissions import Action
 
-
 register_permission_policy(
     Organization,
     RolePermissionPolicy(
-            Organization,
-            {
-                "view": Action.VIEW_ORGANIZATION,
-                "add": Action.ADD_ORGANIZATION,
-                "change": Action.CHANGE_ORGANIZATION,
-                "delete": Action.DELETE_ORGANIZATION,
-            },
-            organization_of=lambda organization: organization,
-            organization_lookup="pk",
+        Organization,
+        {
+            "view": Action.VIEW_ORGANIZATION,
+            "add": Action.ADD_ORGANIZATION,
+            "change": Action.CHANGE_ORGANIZATION,
+            "delete": Action.DELETE_ORGANIZATION,
+        },
+        organization_of=lambda organization: organization,
+        organization_lookup="pk",
     ),
 )
 register_permission_policy(
     InformationSystem,
     RolePermissionPolicy(
-            InformationSystem,
-            {
-                "view": Action.VIEW_SYSTEM,
-                "add": Action.ADD_SYSTEM,
-                "change": Action.CHANGE_SYSTEM,
-                "delete": Action.DELETE_SYSTEM,
-            },
-            organization_of=lambda system: system.organization,
-            organization_lookup="organization_id",
+        InformationSystem,
+        {
+            "view": Action.VIEW_SYSTEM,
+            "add": Action.ADD_SYSTEM,
+            "change": Action.CHANGE_SYSTEM,
+            "delete": Action.DELETE_SYSTEM,
+        },
+        organization_of=lambda system: system.organization,
+        organization_lookup="organization_id",
     ),
 )
 register_permission_policy(
     Membership,
     RolePermissionPolicy(
-            Membership,
-            {
-                "view": Action.VIEW_MEMBERSHIP,
-                "add": Action.MANAGE_MEMBERSHIP,
-                "change": Action.MANAGE_MEMBERSHIP,
-                "delete": Action.MANAGE_MEMBERSHIP,
-            },
-            organization_of=lambda membership: membership.organization,
-            organization_lookup="organization_id",
+        Membership,
+        {
+            "view": Action.VIEW_MEMBERSHIP,
+            "add": Action.MANAGE_MEMBERSHIP,
+            "change": Action.MANAGE_MEMBERSHIP,
+            "delete": Action.MANAGE_MEMBERSHIP,
+        },
+        organization_of=lambda membership: membership.organization,
+        organization_lookup="organization_id",
     ),
 )
 register_permission_policy(
     AuditRecord,
     RolePermissionPolicy(
-            AuditRecord,
-            {"view": Action.VIEW_AUDIT},
-            organization_of=lambda record: None,
-            organization_lookup="pk",
+        AuditRecord,
+        {"view": Action.VIEW_AUDIT},
+        organization_of=lambda record: None,
+        organization_lookup="pk",
     ),
 )
 
@@ -74,7 +73,6 @@ class OrganizationViewSet(ScopedModelViewSet):
     model = Organization
     icon = "site"
     menu_label = _("Organizations")
-    add_to_admin_menu = False
     form_fields = [
         "code",
         "kind",
@@ -98,7 +96,7 @@ class OrganizationViewSet(ScopedModelViewSet):
     base_form_class = OrganizationForm
 
 
-class InformationSystemViewSet(OrganizationViewSet):
+class InformationSystemViewSet(ScopedModelViewSet):
     model = InformationSystem
     icon = "cogs"
     menu_label = _("Information systems")
@@ -116,7 +114,7 @@ class InformationSystemViewSet(OrganizationViewSet):
     base_form_class = InformationSystemForm
 
 
-class MembershipViewSet(OrganizationViewSet):
+class MembershipViewSet(ScopedModelViewSet):
     model = Membership
     icon = "group"
     menu_label = _("Memberships")
@@ -134,7 +132,6 @@ class AuditRecordViewSet(ModelViewSet):  # type: ignore[misc]
     model = AuditRecord
     icon = "history"
     menu_label = _("Audit log")
-    add_to_admin_menu = False
     inspect_view_enabled = True
     form_fields: list[str] = []  # no add or edit view is routed
     list_display = ["seq", "at", "actor_name", "action", "object_type", "object_repr"]
@@ -153,6 +150,6 @@ class RegistryGroup(ViewSetGroup):  # type: ignore[misc]
     items = (OrganizationViewSet, InformationSystemViewSet, MembershipViewSet, AuditRecordViewSet)
 
 
-@hooks.register("register_admin_viewset")
+@hooks.register("register_admin_viewset")  # type: ignore[untyped-decorator]
 def register_registry() -> ViewSetGroup:
     return RegistryGroup()

@@ -1,4 +1,4 @@
-"""Settings shared by every environment. Values come from `EGOV_*` variables (see docs/configuration.md)."""
+"""Settings shared by every environment, read from `EGOV_*` variables (docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -99,15 +99,20 @@ AUTH_USER_MODEL = "core.User"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- authentication -----------------------------------------------------------------------------
+# --- authentication ---
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,7 +163,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- languages --------------------------------------------------------------------------------------
+# --- languages ---
 ALL_LANGUAGES = ("kk", "ru", "en", "tg")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English", "tg": "Тоҷикӣ"}
 LANGUAGE_CODE = COUNTRY.default_language
@@ -170,7 +175,7 @@ TIME_ZONE = COUNTRY.timezone
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
-# --- static files -----------------------------------------------------------------------------------
+# --- static files ---
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
@@ -180,16 +185,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# --- back-office --------------------------------------------------------------------------------------
+# --- back-office ---
 WAGTAIL_SITE_NAME = COUNTRY.branding.platform_name.get(COUNTRY.default_language, "eGov Platform")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "/account/login/"  # one log-in page, with the second factor behind it
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-# --- tasks --------------------------------------------------------------------------------------------
+# --- tasks ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# --- the platform -------------------------------------------------------------------------------------
+# --- the platform ---
 EGOV_STRICT = env_bool("STRICT")
 EGOV_DEMO = False
 

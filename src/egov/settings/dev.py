@@ -16,4 +16,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-STATIC_ROOT = None  # served from the apps by WhiteNoise
+STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the apps

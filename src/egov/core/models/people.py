@@ -69,7 +69,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.organization.code if self.organization_id else _("platform")
+        where = self.organization.code if self.organization else _("platform")
         return f"{self.user} · {self.get_role_display()} · {where}"
 
     def clean(self) -> None:

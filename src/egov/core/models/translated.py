@@ -1,9 +1,9 @@
 """Fields that people read, stored once per UI language with a fallback.
 
-`name = TranslatedField(models.CharField, max_length=300)` adds the real columns `name_kk`, `name_ru`,
-`name_en` and `name_tg`; reading `obj.name` gives the active language, else the country profile's
-default language, else the first language that has text. Separate columns (not JSON) keep the values
-searchable, sortable and editable as ordinary form fields.
+`name = TranslatedField(models.CharField, max_length=300)` adds the real columns `name_kk`,
+`name_ru`, `name_en` and `name_tg`; reading `obj.name` gives the active language, else the
+country profile's default language, else the first language that has text. Separate columns
+(not JSON) keep the values searchable, sortable and editable as ordinary form fields.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en", "tg")
@@ -47,7 +48,9 @@ def translate(obj: models.Model, base: str, language: str | None) -> str:
 class TranslatedField:
     """Declares one column per language; not a Django field itself."""
 
-    def __init__(self, field_class: type[models.Field], verbose_name: Any = "", **kwargs: Any) -> None:
+    def __init__(
+        self, field_class: type[models.Field[Any, Any]], verbose_name: Any = "", **kwargs: Any
+    ) -> None:
         self.field_class = field_class
         self.verbose_name = verbose_name
         self.kwargs = kwargs
@@ -55,7 +58,9 @@ class TranslatedField:
     def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
         for code in LANGUAGES:
             field = self.field_class(
-                verbose_name=f"{self.verbose_name} ({code})", blank=True, **self.kwargs
+                verbose_name=format_lazy("{} ({})", self.verbose_name, code),
+                blank=True,
+                **self.kwargs,
             )
             cls.add_to_class(f"{name}_{code}", field)
         setattr(cls, name, TranslatedText(name))

@@ -148,13 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     for alphabet in args.alphabet or ALPHABETS:
         entries, lex = build(forms, alphabet)
         ok, total = accuracy(forms, lex, alphabet)
-        print(f"{alphabet}: {len(entries)} entries; training forms {ok / total:.4%} correct "
-              f"({time.perf_counter() - t0:.1f}s)")
+        print(
+            f"{alphabet}: {len(entries)} entries; training forms {ok / total:.4%} correct "
+            f"({time.perf_counter() - t0:.1f}s)"
+        )
         if args.dev:
             ok, total = accuracy(dev_forms, lex, alphabet)
             ok0, _ = accuracy(dev_forms, {}, alphabet)
-            print(f"{alphabet}: unseen forms {ok / total:.4%} correct "
-                  f"(rules alone {ok0 / total:.4%}, {total} keys)")
+            print(
+                f"{alphabet}: unseen forms {ok / total:.4%} correct "
+                f"(rules alone {ok0 / total:.4%}, {total} keys)"
+            )
             continue
         path = args.out / f"lexicon-{alphabet}.txt"
         header = (

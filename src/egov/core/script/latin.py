@@ -63,7 +63,9 @@ def _make_caps_sub(t: Tables) -> Callable[[re.Match[str]], str]:
     return repl
 
 
-_CAPS_SUBS: Final[dict[Alphabet, Callable[[re.Match[str]], str]]] = {a: _make_caps_sub(t) for a, t in TABLES.items()}
+_CAPS_SUBS: Final[dict[Alphabet, Callable[[re.Match[str]], str]]] = {
+    a: _make_caps_sub(t) for a, t in TABLES.items()
+}
 
 
 def _strip_marks(m: re.Match[str]) -> str:

@@ -68,28 +68,48 @@ _IA_SPLIT: Final[frozenset[str]] = frozenset("bdfghkmprstvz")
 _TS_BEFORE: Final[frozenset[str]] = frozenset("knp")
 
 
-def resolve_capital_i(word: str, rs: RuleSet) -> str:
-    """Replace each 2018 capital-I marker with ı (и/й) or i (і) by vowel harmony.
+# Letters after which a word-initial 2018 I is і (counts from the word list).
+_I_INITIAL_FRONT: Final[frozenset[str]] = frozenset("lrzsńj")
 
-    і is a front vowel and never stands next to another vowel; и/й do, and are the only
-    choice in a back-vowel word. Lexicon entries cover the words this gets wrong.
+
+def resolve_capital_i(word: str, rs: RuleSet) -> str:
+    """Replace each 2018 capital-I marker with ı (и/й) or i (і).
+
+    і never stands next to another vowel, and it follows vowel harmony: it comes after a
+    front vowel (or before one, at the start of a word), while и is the only choice in back
+    syllables. Lexicon entries cover the words this gets wrong (mostly loans).
     """
     if CAPITAL_I not in word:
         return word
-    back = any(ch in rs.back_vowels for ch in word)
-    out = []
+    out = list(word)
     n = len(word)
     for k, ch in enumerate(word):
         if ch != CAPITAL_I:
-            out.append(ch)
             continue
         prev = word[k - 1] if k else ""
         nxt = word[k + 1] if k + 1 < n else ""
-        if back or (prev and prev in rs.vowels) or (nxt and nxt in rs.vowels and nxt != "I"):
-            out.append("ı")
+        # "II" is ия/ий/ию (і never doubles or touches и); a resolved neighbour may be й,
+        # a consonant, so only original vowels count as adjacent vowels.
+        if nxt == CAPITAL_I or (prev and prev in rs.vowels) or (nxt and nxt in rs.vowels):
+            out[k] = "ı"
+            continue
+        if k == 0:
+            # Word-initial: іл-, ір-, із-, іс-, іш-, ің-, іж- against ин-, ит-, им-, ид-, ...
+            out[k] = "i" if nxt in _I_INITIAL_FRONT else "ı"
         else:
-            out.append("i")
+            out[k] = "ı" if _harmony(out, k, rs) == "back" else "i"
     return "".join(out)
+
+
+def _harmony(letters: list[str], k: int, rs: RuleSet) -> str:
+    """"front" or "back" from the nearest vowel before ``k`` (else after it); і is front."""
+    for j in [*range(k - 1, -1, -1), *range(k + 1, len(letters))]:
+        ch = letters[j]
+        if ch in rs.back_vowels:
+            return "back"
+        if ch in rs.front_vowels or ch == "i":
+            return "front"
+    return "front"
 
 
 def _ts(w: str, k: int, rs: RuleSet) -> bool:

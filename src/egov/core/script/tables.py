@@ -190,8 +190,16 @@ UNKNOWN_CYRILLIC_CLASS: Final[str] = _char_class(
 COMBINING_CLASS: Final[str] = _char_class(
     [
         cp
-        for lo, hi in ((0x0300, 0x036F), (0x0483, 0x0489), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF),
-                       (0x20D0, 0x20FF), (0x2DE0, 0x2DFF), (0xA66F, 0xA67D), (0xFE20, 0xFE2F))
+        for lo, hi in (
+            (0x0300, 0x036F),
+            (0x0483, 0x0489),
+            (0x1AB0, 0x1AFF),
+            (0x1DC0, 0x1DFF),
+            (0x20D0, 0x20FF),
+            (0x2DE0, 0x2DFF),
+            (0xA66F, 0xA67D),
+            (0xFE20, 0xFE2F),
+        )
         for cp in range(lo, hi + 1)
         if unicodedata.category(chr(cp)) in ("Mn", "Me")
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -79,7 +81,7 @@ def test_chain_links_every_record_to_the_one_before() -> None:
     OrganizationFactory.create_batch(3)
     records = list(AuditRecord.objects.order_by("seq"))
     assert [r.seq for r in records] == list(range(1, len(records) + 1))
-    for previous, current in zip(records, records[1:], strict=False):
+    for previous, current in itertools.pairwise(records):
         assert current.prev_hash == previous.hash
     assert audit.verify_chain().ok
 

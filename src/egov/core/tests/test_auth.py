@@ -35,7 +35,8 @@ def test_repeated_failures_lock_the_account(client) -> None:  # type: ignore[no-
 def test_a_wrong_password_says_so_on_the_form(client) -> None:  # type: ignore[no-untyped-def]
     UserFactory(username="amina")
     response = client.post(
-        reverse("login"), {"username": "amina", "password": "nope-nope-nope"},
+        reverse("login"),
+        {"username": "amina", "password": "nope-nope-nope"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
@@ -55,8 +56,10 @@ def test_pages_carry_a_content_security_policy(client) -> None:  # type: ignore[
 def _production(**extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("EGOV_SECRET_KEY", "DATABASE_URL")}
     env.update(DJANGO_SETTINGS_MODULE="egov.settings.production", **extra)
-    code = "import django; django.setup(); from django.conf import settings; " \
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
         "print(settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"
+    )
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )

@@ -15,7 +15,9 @@ from egov.core.models import AuditRecord, InformationSystem, Membership, Organiz
 def test_every_command_has_help(command: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "egov.cli", *command, "--help"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0
     assert "usage: egov" in result.stdout

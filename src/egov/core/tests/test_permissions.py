@@ -1,4 +1,4 @@
-"""The permission matrix: every role × every action × own, subordinate and unrelated organizations."""
+"""The permission matrix: each role, each action, in own, subordinate and unrelated bodies."""
 
 from __future__ import annotations
 
@@ -19,9 +19,15 @@ VIEW_ONLY = {A.VIEW_ORGANIZATION, A.VIEW_SYSTEM}
 # by hand so that a change to the rules has to change this table too.
 EXPECTED: dict[str, set[Action]] = {
     Role.ORG_ADMIN: {
-        A.VIEW_ORGANIZATION, A.ADD_ORGANIZATION, A.CHANGE_ORGANIZATION,
-        A.VIEW_SYSTEM, A.ADD_SYSTEM, A.CHANGE_SYSTEM, A.DELETE_SYSTEM,
-        A.VIEW_MEMBERSHIP, A.MANAGE_MEMBERSHIP,
+        A.VIEW_ORGANIZATION,
+        A.ADD_ORGANIZATION,
+        A.CHANGE_ORGANIZATION,
+        A.VIEW_SYSTEM,
+        A.ADD_SYSTEM,
+        A.CHANGE_SYSTEM,
+        A.DELETE_SYSTEM,
+        A.VIEW_MEMBERSHIP,
+        A.MANAGE_MEMBERSHIP,
     },
     Role.SERVICE_OWNER: {A.VIEW_ORGANIZATION, A.VIEW_SYSTEM, A.ADD_SYSTEM, A.CHANGE_SYSTEM},
     Role.APPROVER: VIEW_ONLY,
@@ -47,7 +53,9 @@ def test_matrix(role: str, tree) -> None:  # type: ignore[no-untyped-def]
     ministry, committee, other = tree
     user = UserFactory()
     platform_wide = role in (Role.OPERATOR, Role.CITIZEN)
-    Membership.objects.create(user=user, role=role, organization=None if platform_wide else ministry)
+    Membership.objects.create(
+        user=user, role=role, organization=None if platform_wide else ministry
+    )
     wrong = []
     for action in Action:
         allowed_inside = action in EXPECTED[role]
@@ -79,7 +87,7 @@ def test_a_role_below_does_not_reach_up(tree) -> None:  # type: ignore[no-untype
 
 
 def test_organizations_for_lists_the_reach(tree) -> None:  # type: ignore[no-untyped-def]
-    ministry, committee, other = tree
+    ministry, committee, _other = tree
     user = UserFactory()
     Membership.objects.create(user=user, role=Role.ORG_ADMIN, organization=ministry)
     assert organizations_for(user, A.CHANGE_ORGANIZATION) == sorted([ministry.pk, committee.pk])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from io import BytesIO
+from typing import cast
 
 import qrcode
 import qrcode.image.svg
@@ -21,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from egov.core import audit
 from egov.core.choices import AuditAction
 from egov.core.forms import TokenForm
+from egov.core.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -49,7 +51,7 @@ def _qr_svg(uri: str) -> str:
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Verify a code from an enrolled authenticator, or enrol one on first use."""
-    user = request.user
+    user = cast(User, request.user)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -65,7 +67,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Second factor confirmed."))
             return HttpResponseRedirect(_safe_next(request))
         audit.record(AuditAction.SECOND_FACTOR, obj=user, detail={"result": "rejected"})
-        form.add_error("token", _("This code is not valid. Check your device's clock and try again."))
+        form.add_error(
+            "token", _("This code is not valid. Check your device's clock and try again.")
+        )
     context = {"form": form, "enrolling": not device.confirmed, "next": _safe_next(request)}
     if not device.confirmed:
         context["qr_svg"] = mark_safe(_qr_svg(device.config_url))  # noqa: S308 (generated SVG)

@@ -26,5 +26,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any failure means "not ready"; the reason goes to the log, not the probe
         database = "unavailable"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "degraded", "database": database},
-                        status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "degraded", "database": database}, status=status
+    )

@@ -12,7 +12,9 @@ from egov.core.catalogs import TRANSLATED_LANGUAGES, catalog_path, source_messag
 
 
 class Command(BaseCommand):
-    help = "Add new translatable strings to the kk, ru and tg catalogs; mark vanished ones obsolete."
+    help = (
+        "Add new translatable strings to the kk, ru and tg catalogs; mark vanished ones obsolete."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         messages = source_messages(settings.SRC_DIR)
