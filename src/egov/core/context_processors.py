@@ -16,4 +16,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "brand": profile.branding,
         "country": profile,
         "languages": settings.LANGUAGES,
+        "oidc_enabled": bool(settings.OIDC_ISSUER),
     }

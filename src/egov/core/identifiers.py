@@ -186,11 +186,11 @@ _MESSAGES: Final[Mapping[tuple[str, str], Message]] = MappingProxyType(
     {
         ("kz-iin", "invalid_type"): _("An IIN must be given as text, not as %(type)s."),
         ("kz-iin", "not_digits"): _(
-            "An IIN contains only the digits 0–9; “%(character)s” is not one of them."  # noqa: RUF001
+            "An IIN contains only the digits 0–9; “%(character)s” is not one of them."
         ),
         ("kz-iin", "length"): _("An IIN has %(expected)d digits; this one has %(length)d."),
         ("kz-iin", "century"): _(
-            "The 7th digit of an IIN gives the century of birth and the sex and must be 1–6; "  # noqa: RUF001
+            "The 7th digit of an IIN gives the century of birth and the sex and must be 1–6; "
             "it is %(digit)s."
         ),
         ("kz-iin", "birth_date"): _("The birth date %(date)s does not exist."),
@@ -202,11 +202,11 @@ _MESSAGES: Final[Mapping[tuple[str, str], Message]] = MappingProxyType(
         ),
         ("kz-bin", "invalid_type"): _("A BIN must be given as text, not as %(type)s."),
         ("kz-bin", "not_digits"): _(
-            "A BIN contains only the digits 0–9; “%(character)s” is not one of them."  # noqa: RUF001
+            "A BIN contains only the digits 0–9; “%(character)s” is not one of them."
         ),
         ("kz-bin", "length"): _("A BIN has %(expected)d digits; this one has %(length)d."),
         ("kz-bin", "registration_date"): _(
-            "Digits 3–4 of a BIN are the month of registration and must be 01–12; "  # noqa: RUF001
+            "Digits 3–4 of a BIN are the month of registration and must be 01–12; "
             "they are %(month)s."
         ),
         ("kz-bin", "entity_type"): _(
@@ -226,7 +226,7 @@ _MESSAGES: Final[Mapping[tuple[str, str], Message]] = MappingProxyType(
         ),
         ("tj-inn", "invalid_type"): _("A TIN must be given as text, not as %(type)s."),
         ("tj-inn", "not_digits"): _(
-            "A TIN contains only the digits 0–9; “%(character)s” is not one of them."  # noqa: RUF001
+            "A TIN contains only the digits 0–9; “%(character)s” is not one of them."
         ),
         ("tj-inn", "length"): _("A TIN has %(expected)d digits; this one has %(length)d."),
     }

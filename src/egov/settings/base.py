@@ -8,7 +8,8 @@ from pathlib import Path
 import dj_database_url
 
 from egov.core.countries import get_profile
-from egov.settings.env import env, env_bool, env_list
+from egov.settings.env import env, env_bool, env_list, required
+from egov.settings.oidc import oidc_settings
 
 SRC_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = SRC_DIR.parent.parent
@@ -137,7 +138,15 @@ OTP_TOTP_ISSUER = COUNTRY.branding.platform_name.get("en", "eGov Platform")
 # OpenID Connect log-in to a national identity provider, on when its issuer is configured.
 OIDC_ISSUER = env("OIDC_ISSUER")
 if OIDC_ISSUER:
-    from egov.settings.oidc import *  # noqa: F403
+    globals().update(
+        oidc_settings(
+            OIDC_ISSUER,
+            required("EGOV_OIDC_CLIENT_ID", "the client id registered at the identity provider."),
+            required("EGOV_OIDC_CLIENT_SECRET", "the client secret from the identity provider."),
+        )
+    )
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("egov.core.oidc.NationalIdBackend")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -102,7 +102,7 @@ def resolve_capital_i(word: str, rs: RuleSet) -> str:
 
 
 def _harmony(letters: list[str], k: int, rs: RuleSet) -> str:
-    """"front" or "back" from the nearest vowel before ``k`` (else after it); і is front."""
+    """ "front" or "back" from the nearest vowel before ``k`` (else after it); і is front."""
     for j in [*range(k - 1, -1, -1), *range(k + 1, len(letters))]:
         ch = letters[j]
         if ch in rs.back_vowels:

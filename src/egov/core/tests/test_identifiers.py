@@ -215,15 +215,15 @@ def test_valid_iins(value: str, birth_date: date, sex: Sex, century: int) -> Non
     )
 
 
-IIN_DIGITS = "An IIN contains only the digits 0–9; “{}” is not one of them."  # noqa: RUF001
+IIN_DIGITS = "An IIN contains only the digits 0–9; “{}” is not one of them."
 IIN_CENTURY = (
-    "The 7th digit of an IIN gives the century of birth and the sex and must be 1–6; it is {}."  # noqa: RUF001
+    "The 7th digit of an IIN gives the century of birth and the sex and must be 1–6; it is {}."
 )
 IIN_NO_DATE = "The birth date {} does not exist."
 NO_CHECK_DIGIT = (
     "No check digit exists for the first 11 digits, so this {} cannot have been issued."
 )
-BIN_MONTH = "Digits 3–4 of a BIN are the month of registration and must be 01–12; they are {}."  # noqa: RUF001
+BIN_MONTH = "Digits 3–4 of a BIN are the month of registration and must be 01–12; they are {}."
 BIN_TYPE = "The 5th digit of a BIN gives the kind of entity and must be 4, 5 or 6; it is {}."
 BIN_UNIT = "The 6th digit of a BIN gives the kind of unit and must be 0, 1, 2 or 3; it is {}."
 
@@ -306,7 +306,7 @@ def test_valid_bins(
         (
             "94014000038O",
             "not_digits",
-            "A BIN contains only the digits 0–9; “O” is not one of them.",  # noqa: RUF001
+            "A BIN contains only the digits 0–9; “O” is not one of them.",
         ),
         ("940140000384", "checksum", "The check digit is 4 but should be 5."),
         ("941340000385", "registration_date", BIN_MONTH.format("13")),
