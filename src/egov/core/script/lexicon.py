@@ -24,7 +24,7 @@ from .tables import Alphabet, Tables, caps, tables, title
 DATA_DIR: Final[Path] = Path(__file__).resolve().parent / "data"
 
 # Shorter prefixes match too many unrelated words.
-MIN_PREFIX: Final[int] = 4
+MIN_PREFIX: Final[int] = 5
 
 Lexicon = dict[str, str]
 
