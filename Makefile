@@ -7,6 +7,8 @@ PRODUCTION_ENV := DJANGO_SETTINGS_MODULE=egov.settings.production \
 	EGOV_SECRET_KEY=check-only-$(shell echo $$PPID)-not-a-real-secret-but-long-enough-for-the-check \
 	DATABASE_URL=postgres://egov@127.0.0.1:5432/egov
 
+LINT_PATHS := src conftest.py manage.py $(wildcard tests bench)
+
 .PHONY: demo test check bench docs setup clean lock
 
 $(STAMP): requirements.lock pyproject.toml
@@ -28,8 +30,8 @@ test: setup
 	$(BIN)/pytest
 
 check: setup
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -24,7 +24,7 @@ from .tables import Alphabet, Tables, caps, tables, title
 DATA_DIR: Final[Path] = Path(__file__).resolve().parent / "data"
 
 # Shorter prefixes match too many unrelated words.
-MIN_PREFIX: Final[int] = 5
+MIN_PREFIX: Final[int] = 4
 
 Lexicon = dict[str, str]
 
@@ -60,11 +60,11 @@ def add(lex: Lexicon, cyrillic: str, t: Tables) -> bool:
     return added
 
 
-def decode(key: str, lex: Lexicon, rs: RuleSet) -> tuple[str, int]:
-    """Lowercase Cyrillic for a key, and how many letters were outside the alphabet."""
+def decode(key: str, lex: Lexicon, rs: RuleSet) -> tuple[str, str]:
+    """Lowercase Cyrillic for a key, and the letters that were outside the alphabet."""
     hit = lex.get(key)
     if hit is not None:
-        return hit, 0
+        return hit, ""
     word = resolve_capital_i(key, rs) if CAPITAL_I in key else key
     for n in range(len(key) - 1, MIN_PREFIX - 1, -1):
         hit = lex.get(key[:n])

@@ -139,13 +139,13 @@ def _ch_2021(w: str, k: int) -> bool:
     return k == 0 or after not in _TSH_BEFORE
 
 
-def rules_to_cyrillic(w: str, rs: RuleSet, start: int = 0) -> tuple[str, int]:
+def rules_to_cyrillic(w: str, rs: RuleSet, start: int = 0) -> tuple[str, str]:
     """Convert ``w[start:]`` (lowercase Latin) to Cyrillic; ``w[:start]`` is context only.
 
-    Returns the Cyrillic text and the number of letters outside the alphabet (kept as is).
+    Returns the Cyrillic text and the letters outside the alphabet (kept as they are).
     """
     out: list[str] = []
-    unknown = 0
+    unknown = ""
     n = len(w)
     iota, u, vowels, single = rs.iota, rs.u, rs.vowels, rs.single
     is2018 = rs.alphabet == "2018"
@@ -191,7 +191,8 @@ def rules_to_cyrillic(w: str, rs: RuleSet, start: int = 0) -> tuple[str, int]:
         else:
             cyr = single.get(ch)
             if cyr is None:
-                unknown += ch.isalpha()
+                if ch.isalpha():
+                    unknown += ch
                 out.append(ch)
             else:
                 out.append(cyr)
