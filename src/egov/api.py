@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.bridge.api import router as bridge_router
 from egov.core.api import router as core_router
 from egov.core.exceptions import EgovError, problem_response
 
@@ -22,6 +23,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/core/", core_router, tags=["core"])
+api.add_router("/bridge/", bridge_router)
 
 
 @api.exception_handler(EgovError)

@@ -42,11 +42,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     logins = demo.load()
     base = f"http://{args.host}:{args.port}"
-    print(demo.banner(base, logins))
+    print(demo.banner(base, logins, _load_app_demos()))
     if args.no_serve:
         return 0
     _serve(args.host, args.port, 1)
     return 0
+
+
+def _load_app_demos() -> list[str]:
+    """Each app beyond core may ship a `demo` module whose load() returns lines for the banner."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    lines: list[str] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("egov.") or config.name == "egov.core":
+            continue
+        if importlib.util.find_spec(f"{config.name}.demo") is not None:
+            lines += importlib.import_module(f"{config.name}.demo").load()
+    return lines
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -5,10 +5,13 @@ from django.urls import include, path
 from wagtail.admin import urls as wagtailadmin_urls
 
 from egov.api import api
+from egov.bridge.views import snapshots
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("api/bridge/snapshots/latest", snapshots.latest, name="bridge-snapshot-latest"),
     path("api/", api.urls),
+    path("bridge/", include("egov.bridge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("egov.core.urls")),
 ]

@@ -9,7 +9,6 @@ from django.contrib.auth.backends import BaseBackend
 from egov.core import permissions
 from egov.core.choices import STAFF_ROLES
 from egov.core.models import Organization
-from egov.core.permissions import Action
 
 ACCESS_BACKOFFICE = "wagtailadmin.access_admin"
 
@@ -21,9 +20,7 @@ class RoleBackend(BaseBackend):
         if perm == ACCESS_BACKOFFICE:
             roles = {role for _org, role in permissions.memberships_of(user_obj)}
             return permissions.is_operator(user_obj) or bool(roles & STAFF_ROLES)
-        try:
-            action = Action(perm)
-        except ValueError:
+        if perm not in permissions.ORGANIZATION_RULES and perm not in permissions.OPERATOR_ONLY:
             return False
         organization = obj if isinstance(obj, Organization) else None
-        return permissions.has_permission(user_obj, action, organization)
+        return permissions.has_permission(user_obj, perm, organization)

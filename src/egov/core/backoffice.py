@@ -21,7 +21,6 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from egov.core import permissions
 from egov.core.models import Organization, User
-from egov.core.permissions import Action
 
 
 class RolePermissionPolicy(BasePermissionPolicy):  # type: ignore[misc]
@@ -30,7 +29,7 @@ class RolePermissionPolicy(BasePermissionPolicy):  # type: ignore[misc]
     def __init__(
         self,
         model: type[Model],
-        actions: dict[str, Action],
+        actions: dict[str, str],
         organization_of: Callable[[Any], Organization | None],
         organization_lookup: str,
     ) -> None:
@@ -39,7 +38,7 @@ class RolePermissionPolicy(BasePermissionPolicy):  # type: ignore[misc]
         self.organization_of = organization_of
         self.organization_lookup = organization_lookup
 
-    def _action(self, name: str) -> Action | None:
+    def _action(self, name: str) -> str | None:
         return self.actions.get(name)
 
     def user_has_permission(self, user: Any, action: str) -> bool:

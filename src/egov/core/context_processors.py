@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from egov.core import navigation
+
 
 def platform(request: HttpRequest) -> dict[str, Any]:
     """What every page's header and footer need: the country's branding and languages."""
@@ -17,4 +19,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "country": profile,
         "languages": settings.LANGUAGES,
         "oidc_enabled": bool(settings.OIDC_ISSUER),
+        "navigation": navigation.items_for(request.user),
     }

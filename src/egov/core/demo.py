@@ -7,6 +7,7 @@ Demo staff accounts have a second factor enrolled with a key derived from their 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -250,7 +251,7 @@ def current_code(username: str) -> str | None:
     return f"{totp.token():0{device.digits}d}"
 
 
-def banner(base_url: str, logins: list[DemoLogin]) -> str:
+def banner(base_url: str, logins: list[DemoLogin], extra: Sequence[str] = ()) -> str:
     rows = "\n".join(
         f"  {login.username:<11} {login.password:<22} {login.role:<28} {login.organization}"
         for login in logins
@@ -267,6 +268,8 @@ Demo log-ins (staff also need a second factor: run `.venv/bin/egov totp USERNAME
 current six-digit code):
   {"username":<11} {"password":<22} {"role":<28} organization
 {rows}
+
+{chr(10).join(extra)}
 
 Press Ctrl-C to stop.
 """

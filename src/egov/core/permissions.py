@@ -2,7 +2,8 @@
 
 Roles held in an organization also apply to the organizations beneath it (a ministry's
 administrator manages its committees and territorial departments). Every refusal through
-`require()` is written to the audit log.
+`require()` is written to the audit log. Each app declares its actions as a StrEnum and adds its
+rules with `register_rules()`; one engine answers for all of them.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class Action(StrEnum):
 
 ANY_MEMBER = frozenset(Role) - {Role.CITIZEN}
 
-# Roles allowed within an organization, per action. The operator is allowed everything below.
-ORGANIZATION_RULES: dict[Action, frozenset[str]] = {
+# Roles allowed within an organization, per action. The operator is allowed everything.
+ORGANIZATION_RULES: dict[str, frozenset[str]] = {
     Action.VIEW_ORGANIZATION: ANY_MEMBER,
     Action.CHANGE_ORGANIZATION: frozenset({Role.ORG_ADMIN}),
     Action.ADD_ORGANIZATION: frozenset({Role.ORG_ADMIN}),  # subordinate bodies only
@@ -46,7 +47,15 @@ ORGANIZATION_RULES: dict[Action, frozenset[str]] = {
     Action.MANAGE_MEMBERSHIP: frozenset({Role.ORG_ADMIN}),
 }
 # Actions only the platform operator may take.
-OPERATOR_ONLY = frozenset({Action.DELETE_ORGANIZATION, Action.VIEW_AUDIT})
+OPERATOR_ONLY: set[str] = {Action.DELETE_ORGANIZATION, Action.VIEW_AUDIT}
+
+
+def register_rules(
+    rules: dict[str, frozenset[str]], operator_only: frozenset[str] = frozenset()
+) -> None:
+    """Add an app's actions: the roles allowed within an organization, and operator-only ones."""
+    ORGANIZATION_RULES.update(rules)
+    OPERATOR_ONLY.update(operator_only)
 
 
 def memberships_of(user: Any) -> list[tuple[int | None, str]]:
@@ -70,7 +79,7 @@ def roles_in(user: Any, organization: Organization) -> set[str]:
     return {role for org_id, role in memberships_of(user) if org_id in reach}
 
 
-def organizations_for(user: Any, action: Action) -> list[int] | None:
+def organizations_for(user: Any, action: str) -> list[int] | None:
     """Ids of organizations where `action` is allowed; None means every organization."""
     if is_operator(user):
         return None
@@ -93,7 +102,7 @@ def _with_descendants(roots: set[int]) -> set[int]:
     return found
 
 
-def has_permission(user: Any, action: Action, organization: Organization | None = None) -> bool:
+def has_permission(user: Any, action: str, organization: Organization | None = None) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if is_operator(user):
@@ -106,7 +115,7 @@ def has_permission(user: Any, action: Action, organization: Organization | None 
     return bool(roles_in(user, organization) & ORGANIZATION_RULES.get(action, frozenset()))
 
 
-def require(user: Any, action: Action, organization: Organization | None = None) -> None:
+def require(user: Any, action: str, organization: Organization | None = None) -> None:
     """Raise PermissionDenied (and audit it) unless the user may take the action."""
     if has_permission(user, action, organization):
         return

@@ -24,6 +24,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "egov.core",
+    "egov.bridge",
     # Wagtail is the one back-office.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -200,12 +201,26 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "/account/login/"  # one log-in page, with the second factor behind it
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# --- mail ---
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env("SMTP_HOST", "127.0.0.1") or "127.0.0.1"
+EMAIL_PORT = int(env("SMTP_PORT", "25") or 25)
+EMAIL_HOST_USER = env("SMTP_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("SMTP_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("SMTP_STARTTLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("MAIL_FROM", "egov@localhost") or "egov@localhost"
+
 # --- tasks ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- the platform ---
 EGOV_STRICT = env_bool("STRICT")
 EGOV_DEMO = False
+EGOV_REVIEW_WORKING_DAYS = int(env("REVIEW_WORKING_DAYS", "10") or 10)
+EGOV_ACCESS_TOKEN_SECONDS = int(env("ACCESS_TOKEN_SECONDS", "300") or 300)
+EGOV_MAX_OPENAPI_BYTES = int(env("MAX_OPENAPI_BYTES", "5000000") or 5_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_OPENAPI_BYTES + 100_000
 
 LOGGING = {
     "version": 1,

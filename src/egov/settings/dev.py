@@ -17,3 +17,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the apps
+# Mail goes to the console unless an SMTP server is configured.
+if not env("SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -3,3 +3,9 @@ from egov.core.models.organizations import InformationSystem, Organization
 from egov.core.models.people import Membership, User
 
 __all__ = ["AuditRecord", "InformationSystem", "Membership", "Organization", "User"]
+from egov.core.models.notifications import Notification  # noqa: E402
+
+__all__ += ["Notification"]
+from egov.core.models.tokens import ApiToken  # noqa: E402
+
+__all__ += ["ApiToken"]

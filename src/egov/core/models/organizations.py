@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.core.choices import MemberClass, OrganizationKind, Status
 from egov.core.models.translated import TranslatedField
-from egov.core.validators import validate_organization_identifier
+from egov.core.countries import CountryProfile, available_profiles, get_profile
+from egov.core.validators import run_rule
+
+
+def default_country() -> str:
+    return str(settings.COUNTRY.code)
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_-]{1,31}$",
@@ -57,12 +62,19 @@ class Organization(models.Model):
     name = TranslatedField(models.CharField, _("name"), max_length=300)
     short_name = TranslatedField(models.CharField, _("short name"), max_length=100)
     description = TranslatedField(models.TextField, _("description"))
+    # Members from a neighbouring country keep their own identifiers and gateway instance
+    # (X-Road federation): TJ/GOV/<INN>/… beside KZ/GOV/<BIN>/….
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        choices=[(code, code.upper()) for code in available_profiles()],
+        default=default_country,
+    )
     identifier = models.CharField(
         _("identifier"),
         max_length=32,
         unique=True,
-        validators=[validate_organization_identifier],
-        help_text=_("Business identification number of the organization."),
+        help_text=_("The organization's national identification number (BIN, INN)."),
     )
     member_class = models.CharField(_("member class"), max_length=8, choices=MemberClass.choices)
     member_code = models.CharField(
@@ -97,9 +109,18 @@ class Organization(models.Model):
             self.member_code = self.identifier
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    @property
+    def profile(self) -> CountryProfile:
+        return get_profile(self.country or settings.COUNTRY.code)
+
     def clean(self) -> None:
         require_default_language(self, "name")
-        region_codes = {region.code for region in settings.COUNTRY.regions}
+        if self.identifier:
+            try:
+                run_rule(self.profile.identifiers["organization"], self.identifier)
+            except ValidationError as error:
+                raise ValidationError({"identifier": error.error_list}) from error
+        region_codes = {region.code for region in self.profile.regions}
         if self.region and self.region not in region_codes:
             raise ValidationError({"region": _("Choose one of the country's regions.")})
         if self.parent and self.pk and self.pk in self.parent.lineage_ids(include_self=True):
@@ -119,7 +140,7 @@ class Organization(models.Model):
     @property
     def xroad_address(self) -> str:
         """INSTANCE/CLASS/CODE, the member part of a gateway address."""
-        return f"{settings.COUNTRY.xroad_instance}/{self.member_class}/{self.member_code}"
+        return f"{self.profile.xroad_instance}/{self.member_class}/{self.member_code}"
 
 
 class InformationSystem(models.Model):

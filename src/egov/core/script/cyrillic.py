@@ -41,8 +41,8 @@ def _pieces(word: str) -> list[str]:
             pieces.append(word[start:k])  # fooBar -> foo | Bar
             start = k
         elif word[k].islower() and k - start >= 2 and word[k - 1].isupper():
-            if word[start:k - 1].isupper():
-                pieces.append(word[start:k - 1])  # QRda -> QR | da; ShYǴYSSh -> ... | Sh
+            if word[start : k - 1].isupper():
+                pieces.append(word[start : k - 1])  # QRda -> QR | da; ShYǴYSSh -> ... | Sh
                 start = k - 1
         k += 1
     pieces.append(word[start:])

@@ -7,8 +7,9 @@ with the tables. ``build_lexicon.py`` makes them from hunspell-kk.
 
 A key is the Latin word lowercased, except that a 2018 capital I stays "I" (it may be і or
 и/й). Each entry is stored under its lowercase key and, for 2018, under its title-case and
-all-caps keys as well. Lookup takes the longest key that is a prefix of the word, so one
-stem (министр, компьютер) also serves its inflected forms; the rules finish the ending.
+all-caps keys as well (unless the line lists fewer). Lookup takes the longest key that is a
+prefix of the word, so one entry (министр, компьютер, or just a stem such as мобиль) also
+serves the inflected forms; the rules finish the ending.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from .latin import to_latin
-from .rules import CAPITAL_I, RULES, RuleSet, resolve_capital_i, rules_to_cyrillic
+from .rules import CAPITAL_I, RuleSet, resolve_capital_i, rules_to_cyrillic
 from .tables import Alphabet, Tables, caps, tables, title
 
 DATA_DIR: Final[Path] = Path(__file__).resolve().parent / "data"
@@ -35,29 +36,32 @@ def fold(word: str, t: Tables) -> str:
     return "".join(lower_of.get(ch, ch) for ch in word)
 
 
-def keys_for(cyrillic: str, t: Tables) -> list[str]:
-    """Every key under which a (lowercase) Cyrillic word is stored."""
-    latin = to_latin(cyrillic, t.alphabet)
-    keys = [latin]
+# Which capitalisations an entry serves: l(owercase), t(itle case), c(aps). Only 2018 needs
+# more than one key per word, because its capital I may stand for і or for и/й.
+VARIANTS: Final[dict[Alphabet, str]] = {"2018": "ltc", "2021": "l"}
+
+
+def variant_keys(latin: str, t: Tables) -> dict[str, str]:
+    """The key of each capitalisation of a lowercase Latin word."""
+    keys = {"l": latin}
     if t.alphabet == "2018" and latin:
-        for variant in (title(latin, t.upper), caps(latin, t.upper)):
-            key = fold(variant, t)
-            if key not in keys:
-                keys.append(key)
+        keys["t"] = fold(title(latin, t.upper), t)
+        keys["c"] = fold(caps(latin, t.upper), t)
     return keys
 
 
-def add(lex: Lexicon, cyrillic: str, t: Tables) -> bool:
-    """Add a word under all its keys; an existing key keeps its (earlier) word.
+def entry_keys(cyrillic: str, flags: str, t: Tables) -> list[str]:
+    """The keys under which a lexicon entry is stored."""
+    vk = variant_keys(to_latin(cyrillic, t.alphabet), t)
+    return list(dict.fromkeys(vk[f] for f in flags if f in vk))
 
-    Returns whether any key was new (False: the word only collides with earlier ones).
-    """
-    added = False
-    for key in keys_for(cyrillic, t):
-        if key not in lex:
-            lex[key] = cyrillic
-            added = True
-    return added
+
+def add(lex: Lexicon, cyrillic: str, flags: str, t: Tables) -> list[str]:
+    """Store an entry; a key already taken keeps its earlier entry. Returns the new keys."""
+    new = [key for key in entry_keys(cyrillic, flags, t) if key not in lex]
+    for key in new:
+        lex[key] = cyrillic
+    return new
 
 
 def decode(key: str, lex: Lexicon, rs: RuleSet) -> tuple[str, str]:
@@ -74,8 +78,14 @@ def decode(key: str, lex: Lexicon, rs: RuleSet) -> tuple[str, str]:
     return rules_to_cyrillic(word, rs)
 
 
-def parse(text: str) -> list[str]:
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+def parse(text: str) -> list[tuple[str, str]]:
+    """Lexicon file lines: ``word`` or ``word flags``; ``#`` starts a comment line."""
+    out = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, flags = line.strip().partition(" ")
+            out.append((word, flags))
+    return out
 
 
 @functools.cache
@@ -85,10 +95,6 @@ def load(alphabet: Alphabet) -> Lexicon:
     path = DATA_DIR / f"lexicon-{alphabet}.txt"
     lex: Lexicon = {}
     if path.is_file():
-        for word in parse(path.read_text(encoding="utf-8")):
-            add(lex, word, t)
+        for word, flags in parse(path.read_text(encoding="utf-8")):
+            add(lex, word, flags or VARIANTS[alphabet], t)
     return lex
-
-
-def rules_for(alphabet: Alphabet) -> RuleSet:
-    return RULES[alphabet]

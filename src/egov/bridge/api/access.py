@@ -1,0 +1,123 @@
+"""Access requests, decisions, comments and grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from egov.bridge import workflow
+from egov.bridge.api.schemas import (
+    CommentIn,
+    DecisionIn,
+    GrantActionIn,
+    GrantOut,
+    RequestIn,
+    RequestOut,
+)
+from egov.bridge.models import AccessRequest, Grant
+from egov.bridge.permissions import BridgeAction
+from egov.bridge.queries import visible_grants, visible_requests, visible_versions
+from egov.core.api_auth import token_or_session
+from egov.core.exceptions import InvalidInput, NotFound
+from egov.core.models import InformationSystem
+from egov.core.permissions import require
+
+router = Router(tags=["bridge: access"], auth=token_or_session)
+
+
+def _request(request: HttpRequest, pk: int) -> AccessRequest:
+    found = visible_requests(request.user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(code="request_not_found")
+    return found
+
+
+@router.post("/requests", response={201: RequestOut}, summary="File an access request")
+def file_request(request: HttpRequest, payload: RequestIn) -> tuple[int, AccessRequest]:
+    consumer = (
+        InformationSystem.objects.select_related("organization")
+        .filter(
+            organization__code=payload.consumer_organization.upper(),
+            subsystem_code=payload.consumer_subsystem,
+        )
+        .first()
+    )
+    if consumer is None:
+        raise NotFound(code="system_not_found")
+    require(request.user, BridgeAction.FILE_REQUEST, consumer.organization)
+    version = visible_versions(request.user).filter(
+        service__passport_id=payload.service.upper(), version=payload.version
+    ).select_related("service__provider__organization").first()
+    if version is None:
+        raise NotFound(code="version_not_found")
+    try:
+        validate_email(payload.technical_contact)
+    except ValidationError as error:
+        message = _("Enter a valid e-mail address.")
+        raise InvalidInput(message, errors=[{"field": "technical_contact", "message": message}]) from error
+    data = workflow.RequestInput(
+        endpoints=[e.dict() for e in payload.endpoints],
+        purpose=payload.purpose,
+        legal_basis=payload.legal_basis,
+        expected_calls_per_day=payload.expected_calls_per_day,
+        ip_ranges=payload.ip_ranges,
+        technical_contact=payload.technical_contact,
+    )
+    return 201, workflow.file_request(request.user, consumer, version, data)  # type: ignore[arg-type]
+
+
+@router.get("/requests", response=list[RequestOut], summary="Requests to and from my organizations")
+@paginate(LimitOffsetPagination)
+def list_requests(request: HttpRequest, status: str = "", side: str = "") -> Any:
+    queryset = visible_requests(request.user).prefetch_related("comments__author")
+    if status:
+        queryset = queryset.filter(status=status)
+    if side == "overdue":
+        require(request.user, BridgeAction.VIEW_OVERDUE)
+        queryset = workflow.overdue_requests()
+    return queryset
+
+
+@router.get("/requests/{pk}", response=RequestOut, summary="One access request with its thread")
+def request_detail(request: HttpRequest, pk: int) -> AccessRequest:
+    return _request(request, pk)
+
+
+@router.post("/requests/{pk}/decision", response=RequestOut, summary="Decide or act on a request")
+def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> AccessRequest:
+    found = _request(request, pk)
+    approval = workflow.Approval(
+        endpoints=[e.dict() for e in payload.endpoints] if payload.endpoints is not None else None,
+        rate_per_minute=payload.rate_per_minute,
+        quota_per_day=payload.quota_per_day,
+        valid_until=payload.valid_until,
+    )
+    return workflow.decide(found, request.user, payload.action, payload.reason, approval)  # type: ignore[arg-type]
+
+
+@router.post("/requests/{pk}/comments", response={201: RequestOut}, summary="Comment on a request")
+def add_comment(request: HttpRequest, pk: int, payload: CommentIn) -> tuple[int, AccessRequest]:
+    found = _request(request, pk)
+    workflow.comment(found, request.user, payload.body)  # type: ignore[arg-type]
+    return 201, found
+
+
+@router.get("/grants", response=list[GrantOut], summary="Grants of my organizations")
+@paginate(LimitOffsetPagination)
+def list_grants(request: HttpRequest, status: str = "") -> Any:
+    queryset = visible_grants(request.user)
+    return queryset.filter(status=status) if status else queryset
+
+
+@router.post("/grants/{pk}/status", response=GrantOut, summary="Suspend, resume or revoke")
+def change_grant(request: HttpRequest, pk: int, payload: GrantActionIn) -> Grant:
+    found = visible_grants(request.user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(code="grant_not_found")
+    return workflow.change_grant(found, request.user, payload.action, payload.reason)  # type: ignore[arg-type]
