@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -36,6 +36,19 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: list[dict[str, Any]] = [
         {"field": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg")}
         for error in exc.errors
+    ]
+    return problem_response(
+        request, 422, "invalid_input", _("Some fields are not valid."), errors=errors
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid_model(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": field, "message": str(message)}
+        for field, messages in (exc.message_dict if hasattr(exc, "error_dict") else
+                                {"": exc.messages}).items()
+        for message in messages
     ]
     return problem_response(
         request, 422, "invalid_input", _("Some fields are not valid."), errors=errors

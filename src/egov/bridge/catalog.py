@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from egov.bridge.choices import Lifecycle
 from egov.bridge.models import Grant, ServiceVersion
 from egov.bridge.openapi import InvalidOpenApi, validate_document
-from egov.core.exceptions import Conflict, InvalidInput
 from egov.core.choices import Role
+from egov.core.exceptions import Conflict, InvalidInput
 from egov.core.notify import notify, people_with_roles
 
 L = Lifecycle

@@ -5,7 +5,6 @@ state, and one working grant whose credentials the demo banner prints. Loading t
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 
 from django.conf import settings
@@ -25,37 +24,116 @@ DEMO_UPSTREAM = "http://127.0.0.1:8090"
 # Extra members: a Tajik ministry (its own instance and identifiers) and more consumers.
 MEMBERS = [
     # code, country, kind, member class, identifier, names (kk, ru, en, tg), system, system names
-    ("TJ-MINJUST", "tj", "ministry", "GOV", "510000101",
-     ("Тәжікстан Әділет министрлігі", "Министерство юстиции Таджикистана",
-      "Ministry of Justice of Tajikistan", "Вазорати адлияи Ҷумҳурии Тоҷикистон"),
-     "civil-registry", ("АХАЖ тізілімі", "Реестр ЗАГС", "Civil registry", "Феҳристи САҲШ")),
-    ("MVD", "kz", "ministry", "GOV", with_check_digit("01034000700"),
-     ("Ішкі істер министрлігі", "Министерство внутренних дел", "Ministry of Internal Affairs",
-      "Вазорати корҳои дохилӣ"),
-     "vehicles", ("Көлік құралдары тізілімі", "Реестр транспортных средств", "Vehicle registry",
-                  "Феҳристи воситаҳои нақлиёт")),
-    ("DEMOTEL", "kz", "business", "COM", with_check_digit("09034000900"),
-     ("Демо Телеком", "Демо Телеком", "Demo Telecom", "Демо Телеком"),
-     "subscribers", ("Абоненттер жүйесі", "Система абонентов", "Subscriber system",
-                     "Низоми муштариён")),
-    ("TJ-BANK", "tj", "business", "COM", "510000202",
-     ("Тәжік демо банкі", "Таджикский демо-банк", "Tajik Demo Bank", "Бонки намоишии тоҷикӣ"),
-     "loans", ("Несие жүйесі", "Кредитная система", "Loan system", "Низоми қарз")),
+    (
+        "TJ-MINJUST",
+        "tj",
+        "ministry",
+        "GOV",
+        "510000101",
+        (
+            "Тәжікстан Әділет министрлігі",
+            "Министерство юстиции Таджикистана",
+            "Ministry of Justice of Tajikistan",
+            "Вазорати адлияи Ҷумҳурии Тоҷикистон",
+        ),
+        "civil-registry",
+        ("АХАЖ тізілімі", "Реестр ЗАГС", "Civil registry", "Феҳристи САҲШ"),
+    ),
+    (
+        "MVD",
+        "kz",
+        "ministry",
+        "GOV",
+        with_check_digit("01034000700"),
+        (
+            "Ішкі істер министрлігі",
+            "Министерство внутренних дел",
+            "Ministry of Internal Affairs",
+            "Вазорати корҳои дохилӣ",
+        ),
+        "vehicles",
+        (
+            "Көлік құралдары тізілімі",
+            "Реестр транспортных средств",
+            "Vehicle registry",
+            "Феҳристи воситаҳои нақлиёт",
+        ),
+    ),
+    (
+        "DEMOTEL",
+        "kz",
+        "business",
+        "COM",
+        with_check_digit("09034000900"),
+        ("Демо Телеком", "Демо Телеком", "Demo Telecom", "Демо Телеком"),
+        "subscribers",
+        ("Абоненттер жүйесі", "Система абонентов", "Subscriber system", "Низоми муштариён"),
+    ),
+    (
+        "TJ-BANK",
+        "tj",
+        "business",
+        "COM",
+        "510000202",
+        ("Тәжік демо банкі", "Таджикский демо-банк", "Tajik Demo Bank", "Бонки намоишии тоҷикӣ"),
+        "loans",
+        ("Несие жүйесі", "Кредитная система", "Loan system", "Низоми қарз"),
+    ),
 ]
 
 # provider org, system, code, category, classification, document file, names (kk, ru, en, tg)
 SERVICES = [
-    ("MINJUST-REG", "legal-entities", "legal-entity", "registries", "public", "legal_entity.json",
-     ("Заңды тұлға туралы мәлімет", "Сведения о юридическом лице", "Legal entity lookup",
-      "Маълумот дар бораи шахси ҳуқуқӣ")),
-    ("MINJUST-REG", "realty-registry", "address", "property", "restricted", "address_registry.json",
-     ("Мекенжай тіркелімі", "Адресный регистр", "Address registry", "Феҳристи суроғаҳо")),
-    ("MVD", "vehicles", "vehicle", "transport", "restricted", "vehicle_registry.json",
-     ("Көлік құралы туралы мәлімет", "Сведения о транспортном средстве", "Vehicle lookup",
-      "Маълумот дар бораи воситаи нақлиёт")),
-    ("TJ-MINJUST", "civil-registry", "civil-extract", "civil", "personal", "civil_registry.json",
-     ("АХАЖ актісінен үзінді", "Выписка из актов ЗАГС", "Civil registry extract",
-      "Иқтибос аз санадҳои САҲШ")),
+    (
+        "MINJUST-REG",
+        "legal-entities",
+        "legal-entity",
+        "registries",
+        "public",
+        "legal_entity.json",
+        (
+            "Заңды тұлға туралы мәлімет",
+            "Сведения о юридическом лице",
+            "Legal entity lookup",
+            "Маълумот дар бораи шахси ҳуқуқӣ",
+        ),
+    ),
+    (
+        "MINJUST-REG",
+        "realty-registry",
+        "address",
+        "property",
+        "restricted",
+        "address_registry.json",
+        ("Мекенжай тіркелімі", "Адресный регистр", "Address registry", "Феҳристи суроғаҳо"),
+    ),
+    (
+        "MVD",
+        "vehicles",
+        "vehicle",
+        "transport",
+        "restricted",
+        "vehicle_registry.json",
+        (
+            "Көлік құралы туралы мәлімет",
+            "Сведения о транспортном средстве",
+            "Vehicle lookup",
+            "Маълумот дар бораи воситаи нақлиёт",
+        ),
+    ),
+    (
+        "TJ-MINJUST",
+        "civil-registry",
+        "civil-extract",
+        "civil",
+        "personal",
+        "civil_registry.json",
+        (
+            "АХАЖ актісінен үзінді",
+            "Выписка из актов ЗАГС",
+            "Civil registry extract",
+            "Иқтибос аз санадҳои САҲШ",
+        ),
+    ),
 ]
 
 LANGUAGES = ("kk", "ru", "en", "tg")
@@ -69,11 +147,17 @@ def _members() -> None:
     for code, country, kind, member_class, identifier, names, subsystem, system_names in MEMBERS:
         organization, _ = Organization.objects.get_or_create(
             code=code,
-            defaults={"country": country, "kind": kind, "member_class": member_class,
-                      "identifier": identifier, **_names("name", names)},
+            defaults={
+                "country": country,
+                "kind": kind,
+                "member_class": member_class,
+                "identifier": identifier,
+                **_names("name", names),
+            },
         )
         InformationSystem.objects.get_or_create(
-            organization=organization, subsystem_code=subsystem,
+            organization=organization,
+            subsystem_code=subsystem,
             defaults=_names("name", system_names),
         )
     telecom_integrator, created = User.objects.get_or_create(
@@ -83,17 +167,20 @@ def _members() -> None:
         telecom_integrator.set_password("telecom-demo-2026")
         telecom_integrator.save()
     Membership.objects.get_or_create(
-        user=telecom_integrator, organization=Organization.objects.get(code="DEMOTEL"),
+        user=telecom_integrator,
+        organization=Organization.objects.get(code="DEMOTEL"),
         role="integrator",
     )
     # The Kazakh justice approver also decides for the Tajik registry in the demo.
     Membership.objects.get_or_create(
         user=User.objects.get(username="approver"),
-        organization=Organization.objects.get(code="TJ-MINJUST"), role="approver",
+        organization=Organization.objects.get(code="TJ-MINJUST"),
+        role="approver",
     )
     Membership.objects.get_or_create(
         user=User.objects.get(username="owner"),
-        organization=Organization.objects.get(code="MVD"), role="service_owner",
+        organization=Organization.objects.get(code="MVD"),
+        role="service_owner",
     )
 
 
@@ -102,9 +189,14 @@ def _services() -> dict[str, ServiceVersion]:
     for org, subsystem, code, category, classification, filename, names in SERVICES:
         provider = InformationSystem.objects.get(organization__code=org, subsystem_code=subsystem)
         service, _ = Service.objects.get_or_create(
-            provider=provider, code=code,
-            defaults={"category": category, "classification": classification,
-                      "upstream_url": f"{DEMO_UPSTREAM}/{code}", **_names("name", names)},
+            provider=provider,
+            code=code,
+            defaults={
+                "category": category,
+                "classification": classification,
+                "upstream_url": f"{DEMO_UPSTREAM}/{code}",
+                **_names("name", names),
+            },
         )
         version = service.versions.filter(version="v1").first()
         if version is None:
@@ -116,20 +208,29 @@ def _services() -> dict[str, ServiceVersion]:
     return versions
 
 
-def _request(user: User, consumer: InformationSystem, version: ServiceVersion, purpose: str,
-             ) -> AccessRequest:
+def _request(
+    user: User,
+    consumer: InformationSystem,
+    version: ServiceVersion,
+    purpose: str,
+) -> AccessRequest:
     existing = AccessRequest.objects.filter(consumer=consumer, version=version).first()
     if existing:
         return existing
     method, path = version.endpoints[0]
-    return workflow.file_request(user, consumer, version, workflow.RequestInput(
-        endpoints=[{"method": method, "path": path}],
-        purpose=purpose,
-        legal_basis="Law of the Republic of Kazakhstan on Informatization, art. 40",
-        expected_calls_per_day=500,
-        ip_ranges=["127.0.0.0/8"],
-        technical_contact="api@demo.example",
-    ))
+    return workflow.file_request(
+        user,
+        consumer,
+        version,
+        workflow.RequestInput(
+            endpoints=[{"method": method, "path": path}],
+            purpose=purpose,
+            legal_basis="Law of the Republic of Kazakhstan on Informatization, art. 40",
+            expected_calls_per_day=500,
+            ip_ranges=["127.0.0.0/8"],
+            technical_contact="api@demo.example",
+        ),
+    )
 
 
 @transaction.atomic
@@ -140,28 +241,51 @@ def load() -> list[str]:
     approver = User.objects.get(username="approver")
     telecom = User.objects.get(username="telecom")
     bank = InformationSystem.objects.get(organization__code="DEMOBANK", subsystem_code="loans")
-    telco = InformationSystem.objects.get(organization__code="DEMOTEL", subsystem_code="subscribers")
+    telco = InformationSystem.objects.get(
+        organization__code="DEMOTEL", subsystem_code="subscribers"
+    )
 
-    granted = _request(integrator, bank, versions["legal-entity"],
-                       "Check a borrower company's registration before a loan decision.")
+    granted = _request(
+        integrator,
+        bank,
+        versions["legal-entity"],
+        "Check a borrower company's registration before a loan decision.",
+    )
     if granted.status == RequestStatus.SUBMITTED:
         workflow.decide(granted, approver, "approve")
-    rejected = _request(telecom, telco, versions["legal-entity"],
-                        "Verify corporate subscribers when they sign contracts.")
+    rejected = _request(
+        telecom,
+        telco,
+        versions["legal-entity"],
+        "Verify corporate subscribers when they sign contracts.",
+    )
     if rejected.status == RequestStatus.SUBMITTED:
         workflow.decide(rejected, approver, "reject", "The contract law named does not apply.")
-    changes = _request(integrator, bank, versions["address"],
-                       "Confirm the address of a mortgaged property.")
+    changes = _request(
+        integrator, bank, versions["address"], "Confirm the address of a mortgaged property."
+    )
     if changes.status == RequestStatus.SUBMITTED:
         workflow.decide(changes, approver, "request_changes", "Narrow the source IP ranges.")
-    withdrawn = _request(telecom, telco, versions["civil-extract"],
-                         "Confirm a subscriber's identity from the civil registry.")
+    withdrawn = _request(
+        telecom,
+        telco,
+        versions["civil-extract"],
+        "Confirm a subscriber's identity from the civil registry.",
+    )
     if withdrawn.status == RequestStatus.SUBMITTED:
         workflow.decide(withdrawn, telecom, "withdraw")
-    _request(integrator, bank, versions["civil-extract"],
-             "Confirm a borrower's marital status with the borrower's consent.")
-    overdue = _request(telecom, telco, versions["address"],
-                       "Validate installation addresses for new fixed-line subscribers.")
+    _request(
+        integrator,
+        bank,
+        versions["civil-extract"],
+        "Confirm a borrower's marital status with the borrower's consent.",
+    )
+    overdue = _request(
+        telecom,
+        telco,
+        versions["address"],
+        "Validate installation addresses for new fixed-line subscribers.",
+    )
     AccessRequest.objects.filter(pk=overdue.pk, status=RequestStatus.SUBMITTED).update(
         due_on=timezone.localdate() - datetime.timedelta(days=3)
     )
@@ -179,4 +303,3 @@ def load() -> list[str]:
     lines.append(f"  consumer {bank.xroad_address} API key: {key_file.read_text()}")
     lines.append(f"  gateway token (snapshot pulls): {token_file.read_text()}")
     return lines
-

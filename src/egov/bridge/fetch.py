@@ -24,12 +24,17 @@ def fetch_document(url: str) -> bytes:
             for chunk in response.iter_content(65536):
                 body += chunk
                 if len(body) > limit:
-                    raise _bad(url, _("The document is larger than %(limit)d bytes.") % {"limit": limit})
+                    raise _bad(
+                        url, _("The document is larger than %(limit)d bytes.") % {"limit": limit}
+                    )
             return body
     except requests.RequestException as error:
-        raise _bad(url, _("The document could not be fetched: %(error)s") % {"error": error}) from error
+        raise _bad(
+            url, _("The document could not be fetched: %(error)s") % {"error": error}
+        ) from error
 
 
 def _bad(url: str, message: str) -> InvalidInput:
-    return InvalidInput(message, code="openapi_fetch_failed",
-                        errors=[{"field": "openapi_url", "message": message}])
+    return InvalidInput(
+        message, code="openapi_fetch_failed", errors=[{"field": "openapi_url", "message": message}]
+    )

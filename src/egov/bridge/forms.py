@@ -25,28 +25,34 @@ class CatalogSearchForm(forms.Form):
 
 class AccessRequestForm(forms.Form):
     consumer = forms.ChoiceField(label=_("Your information system"))
-    endpoints = forms.MultipleChoiceField(
-        label=_("Endpoints"), widget=forms.CheckboxSelectMultiple
-    )
+    endpoints = forms.MultipleChoiceField(label=_("Endpoints"), widget=forms.CheckboxSelectMultiple)
     purpose = forms.CharField(
-        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
         max_length=5000,
     )
     legal_basis = forms.CharField(
-        label=_("Legal basis"), max_length=500,
+        label=_("Legal basis"),
+        max_length=500,
         help_text=_("The law, contract or consent regime that allows this processing."),
     )
     expected_calls_per_day = forms.IntegerField(
         label=_("Expected calls per day"), min_value=1, max_value=100_000_000
     )
     ip_ranges = forms.CharField(
-        label=_("Source IP ranges"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Source IP ranges"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One address or CIDR range per line; empty means any address."),
     )
     technical_contact = forms.EmailField(label=_("Technical contact e-mail"))
 
     def __init__(
-        self, *args: Any, consumers: list[tuple[str, str]], endpoints: list[tuple[str, str]],
+        self,
+        *args: Any,
+        consumers: list[tuple[str, str]],
+        endpoints: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +60,9 @@ class AccessRequestForm(forms.Form):
         self.fields["endpoints"].choices = endpoints
 
     def ip_range_list(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["ip_ranges"].splitlines() if line.strip()]
+        return [
+            line.strip() for line in self.cleaned_data["ip_ranges"].splitlines() if line.strip()
+        ]
 
 
 class DecisionForm(forms.Form):
@@ -71,7 +79,10 @@ class DecisionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, actions: list[tuple[str, str]], endpoints: list[tuple[str, str]],
+        self,
+        *args: Any,
+        actions: list[tuple[str, str]],
+        endpoints: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -80,8 +91,9 @@ class DecisionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=5000)
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class NameForm(forms.Form):
@@ -90,7 +102,8 @@ class NameForm(forms.Form):
 
 class CertificateForm(forms.Form):
     fingerprint = forms.RegexField(
-        label=_("SHA-256 fingerprint"), regex=r"^[0-9A-Fa-f:]{64,95}$",
+        label=_("SHA-256 fingerprint"),
+        regex=r"^[0-9A-Fa-f:]{64,95}$",
         error_messages={"invalid": _("A SHA-256 fingerprint has 64 hexadecimal digits.")},
     )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=300)

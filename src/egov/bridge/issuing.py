@@ -121,8 +121,14 @@ def jwks() -> dict[str, Any]:
     """The public token keys, current and recently retired, as a JSON Web Key Set."""
     return {
         "keys": [
-            {"kty": "OKP", "crv": "Ed25519", "x": key.public_key, "kid": key.kid,
-             "alg": "EdDSA", "use": "sig"}
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": key.public_key,
+                "kid": key.kid,
+                "alg": "EdDSA",
+                "use": "sig",
+            }
             for key in signing.published(SigningKey.Purpose.TOKEN)
         ]
     }

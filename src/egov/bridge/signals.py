@@ -22,14 +22,27 @@ from egov.core.models import InformationSystem, Organization
 from egov.core.signals import audited
 
 for _model in (
-    Service, ServiceVersion, AccessRequest, RequestComment, Grant, ApiKey, OAuthClient,
-    ClientCertificate, SigningKey,
+    Service,
+    ServiceVersion,
+    AccessRequest,
+    RequestComment,
+    Grant,
+    ApiKey,
+    OAuthClient,
+    ClientCertificate,
+    SigningKey,
 ):
     audited(_model)
 
 # What a gateway enforces; a change to any of these means a new snapshot.
 POLICY_MODELS = (
-    Service, ServiceVersion, Grant, ApiKey, ClientCertificate, SigningKey, Organization,
+    Service,
+    ServiceVersion,
+    Grant,
+    ApiKey,
+    ClientCertificate,
+    SigningKey,
+    Organization,
     InformationSystem,
 )
 
@@ -41,4 +54,6 @@ def _policy_changed(sender: Any, **kwargs: Any) -> None:
 
 for _model in POLICY_MODELS:
     post_save.connect(_policy_changed, sender=_model, dispatch_uid=f"policy-{_model.__name__}")
-    post_delete.connect(_policy_changed, sender=_model, dispatch_uid=f"policy-del-{_model.__name__}")
+    post_delete.connect(
+        _policy_changed, sender=_model, dispatch_uid=f"policy-del-{_model.__name__}"
+    )

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -87,7 +87,9 @@ def published(purpose: str) -> list[SigningKey]:
     """Keys verifiers should accept: the current one and recently retired ones."""
     horizon = timezone.now() - datetime.timedelta(days=7)
     return list(
-        SigningKey.objects.filter(purpose=purpose).exclude(retired_at__lt=horizon).order_by("-created_at")
+        SigningKey.objects.filter(purpose=purpose)
+        .exclude(retired_at__lt=horizon)
+        .order_by("-created_at")
     )
 
 

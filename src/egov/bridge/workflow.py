@@ -41,7 +41,9 @@ def _invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, errors=[{"field": field, "message": message}])
 
 
-def clean_endpoints(version: ServiceVersion, endpoints: list[dict[str, str]]) -> list[dict[str, str]]:
+def clean_endpoints(
+    version: ServiceVersion, endpoints: list[dict[str, str]]
+) -> list[dict[str, str]]:
     """Normalised, de-duplicated endpoints that the version really offers."""
     offered = {(method, path) for method, path in version.endpoints}
     cleaned: dict[tuple[str, str], dict[str, str]] = {}
@@ -87,8 +89,9 @@ def file_request(
 ) -> AccessRequest:
     require(user, BridgeAction.FILE_REQUEST, consumer.organization)
     if version.status != Lifecycle.PUBLISHED:
-        raise Conflict(_("Access can be requested only to a published version."),
-                       code="version_not_published")
+        raise Conflict(
+            _("Access can be requested only to a published version."), code="version_not_published"
+        )
     if consumer.organization_id == version.service.provider.organization_id and (
         consumer.pk == version.service.provider_id
     ):
@@ -128,8 +131,10 @@ def decide(
     approval: Approval | None = None,
 ) -> AccessRequest:
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
-    side = request.consumer_organization if action in CONSUMER_ACTIONS else (
-        request.provider_organization
+    side = (
+        request.consumer_organization
+        if action in CONSUMER_ACTIONS
+        else (request.provider_organization)
     )
     permission = (
         BridgeAction.FILE_REQUEST if action in CONSUMER_ACTIONS else BridgeAction.DECIDE_REQUEST
@@ -159,7 +164,8 @@ def decide(
     if action == "approve":
         _grant_from(request, approval or Approval())
     subject = _("Access request #%(id)s: %(status)s") % {
-        "id": request.pk, "status": request.get_status_display()
+        "id": request.pk,
+        "status": request.get_status_display(),
     }
     if action in CONSUMER_ACTIONS:
         _tell_provider(request, subject)
@@ -252,12 +258,19 @@ def send_expiry_notices(now: datetime.datetime | None = None) -> int:
     count = 0
     for grant in due:
         subject = _("Access to %(service)s ends on %(date)s") % {
-            "service": grant.version, "date": timezone.localdate(grant.valid_until)
+            "service": grant.version,
+            "date": timezone.localdate(grant.valid_until),
         }
-        notify(people_with_roles(grant.consumer_organization,
-                                 [Role.INTEGRATOR, Role.ORG_ADMIN]), subject, url="/bridge/grants/")
-        notify(people_with_roles(grant.provider_organization,
-                                 [Role.APPROVER, Role.ORG_ADMIN]), subject, url="/bridge/grants/")
+        notify(
+            people_with_roles(grant.consumer_organization, [Role.INTEGRATOR, Role.ORG_ADMIN]),
+            subject,
+            url="/bridge/grants/",
+        )
+        notify(
+            people_with_roles(grant.provider_organization, [Role.APPROVER, Role.ORG_ADMIN]),
+            subject,
+            url="/bridge/grants/",
+        )
         Grant.objects.filter(pk=grant.pk).update(expiry_notice_sent_at=now)
         count += 1
     return count

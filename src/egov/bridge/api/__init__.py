@@ -17,12 +17,18 @@ router.add_router("", access.router)
 router.add_router("", credentials.router)
 
 
-@router.get("/snapshots/keys", tags=["bridge: snapshots"], summary="Keys that sign policy snapshots")
+@router.get(
+    "/snapshots/keys", tags=["bridge: snapshots"], summary="Keys that sign policy snapshots"
+)
 def snapshot_keys(request: HttpRequest) -> dict[str, Any]:
     return {
         "keys": [
-            {"kid": key.kid, "public_key": key.public_key, "alg": "Ed25519",
-             "retired": key.retired_at is not None}
+            {
+                "kid": key.kid,
+                "public_key": key.public_key,
+                "alg": "Ed25519",
+                "retired": key.retired_at is not None,
+            }
             for key in signing.published(SigningKey.Purpose.SNAPSHOT)
         ]
     }

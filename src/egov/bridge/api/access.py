@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from egov.bridge import workflow
@@ -39,7 +39,7 @@ def _request(request: HttpRequest, pk: int) -> AccessRequest:
 
 
 @router.post("/requests", response={201: RequestOut}, summary="File an access request")
-def file_request(request: HttpRequest, payload: RequestIn) -> tuple[int, AccessRequest]:
+def file_request(request: HttpRequest, payload: RequestIn) -> Status[AccessRequest]:
     consumer = (
         InformationSystem.objects.select_related("organization")
         .filter(
@@ -51,16 +51,21 @@ def file_request(request: HttpRequest, payload: RequestIn) -> tuple[int, AccessR
     if consumer is None:
         raise NotFound(code="system_not_found")
     require(request.user, BridgeAction.FILE_REQUEST, consumer.organization)
-    version = visible_versions(request.user).filter(
-        service__passport_id=payload.service.upper(), version=payload.version
-    ).select_related("service__provider__organization").first()
+    version = (
+        visible_versions(request.user)
+        .filter(service__passport_id=payload.service.upper(), version=payload.version)
+        .select_related("service__provider__organization")
+        .first()
+    )
     if version is None:
         raise NotFound(code="version_not_found")
     try:
         validate_email(payload.technical_contact)
     except ValidationError as error:
         message = _("Enter a valid e-mail address.")
-        raise InvalidInput(message, errors=[{"field": "technical_contact", "message": message}]) from error
+        raise InvalidInput(
+            message, errors=[{"field": "technical_contact", "message": message}]
+        ) from error
     data = workflow.RequestInput(
         endpoints=[e.dict() for e in payload.endpoints],
         purpose=payload.purpose,
@@ -69,7 +74,8 @@ def file_request(request: HttpRequest, payload: RequestIn) -> tuple[int, AccessR
         ip_ranges=payload.ip_ranges,
         technical_contact=payload.technical_contact,
     )
-    return 201, workflow.file_request(request.user, consumer, version, data)  # type: ignore[arg-type]
+    created = workflow.file_request(request.user, consumer, version, data)  # type: ignore[arg-type]
+    return Status(201, created)
 
 
 @router.get("/requests", response=list[RequestOut], summary="Requests to and from my organizations")
@@ -102,10 +108,10 @@ def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> AccessRequest:
 
 
 @router.post("/requests/{pk}/comments", response={201: RequestOut}, summary="Comment on a request")
-def add_comment(request: HttpRequest, pk: int, payload: CommentIn) -> tuple[int, AccessRequest]:
+def add_comment(request: HttpRequest, pk: int, payload: CommentIn) -> Status[AccessRequest]:
     found = _request(request, pk)
     workflow.comment(found, request.user, payload.body)  # type: ignore[arg-type]
-    return 201, found
+    return Status(201, found)
 
 
 @router.get("/grants", response=list[GrantOut], summary="Grants of my organizations")

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from egov.bridge import catalog
@@ -74,9 +74,11 @@ def service_detail(request: HttpRequest, passport: str) -> Service:
     summary="The OpenAPI document of a service version",
 )
 def openapi_document(request: HttpRequest, passport: str, version: str) -> JsonResponse:
-    found = visible_versions(request.user).filter(
-        service__passport_id=passport.upper(), version=version
-    ).first()
+    found = (
+        visible_versions(request.user)
+        .filter(service__passport_id=passport.upper(), version=version)
+        .first()
+    )
     if found is None:
         raise NotFound(code="version_not_found")
     response = JsonResponse(found.openapi, json_dumps_params={"ensure_ascii": False})
@@ -87,7 +89,7 @@ def openapi_document(request: HttpRequest, passport: str, version: str) -> JsonR
 @router.post(
     "/services", response={201: ServiceOut}, auth=token_or_session, summary="Register a service"
 )
-def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Service]:
+def create_service(request: HttpRequest, payload: ServiceIn) -> Status[Service]:
     provider = (
         InformationSystem.objects.select_related("organization")
         .filter(
@@ -99,16 +101,19 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
     if provider is None:
         raise NotFound(code="system_not_found")
     require(request.user, BridgeAction.MANAGE_SERVICE, provider.organization)
-    service = Service(provider=provider, **payload.dict(exclude={"provider_organization",
-                                                                 "provider_subsystem"}))
-    service.full_clean(exclude=["passport_id"])
+    service = Service(
+        provider=provider, **payload.dict(exclude={"provider_organization", "provider_subsystem"})
+    )
+    # Uniqueness is the database's to decide (a 409 below), not a validation message.
+    service.full_clean(exclude=["passport_id"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             service.save()
     except IntegrityError as error:
-        raise Conflict(_("This system already has a service with that code."),
-                       code="duplicate_service") from error
-    return 201, service
+        raise Conflict(
+            _("This system already has a service with that code."), code="duplicate_service"
+        ) from error
+    return Status(201, service)
 
 
 @router.post(
@@ -117,7 +122,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
     auth=token_or_session,
     summary="Add a version with its OpenAPI document",
 )
-def add_version(request: HttpRequest, passport: str, payload: VersionIn) -> tuple[int, Any]:
+def add_version(request: HttpRequest, passport: str, payload: VersionIn) -> Status[Any]:
     service = get_service(request, passport)
     require(request.user, BridgeAction.MANAGE_SERVICE, service.provider.organization)
     if (payload.openapi is None) == (payload.openapi_url is None):
@@ -132,15 +137,21 @@ def add_version(request: HttpRequest, passport: str, payload: VersionIn) -> tupl
         rate_per_minute=payload.rate_per_minute,
         quota_per_day=payload.quota_per_day,
     )
-    raw = payload.openapi if payload.openapi is not None else fetch_document(payload.openapi_url or "")
+    raw = (
+        payload.openapi
+        if payload.openapi is not None
+        else fetch_document(payload.openapi_url or "")
+    )
     catalog.accept_document(version, raw)
-    version.full_clean(exclude=["service", "openapi"])
+    version.full_clean(
+        exclude=["service", "openapi"], validate_unique=False, validate_constraints=False
+    )
     try:
         with transaction.atomic():
             version.save()
     except IntegrityError as error:
         raise Conflict(_("This version already exists."), code="duplicate_version") from error
-    return 201, version
+    return Status(201, version)
 
 
 @router.post(

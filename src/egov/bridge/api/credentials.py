@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Form, Router
+from ninja import Form, Router, Status
 
 from egov.bridge import issuing
 from egov.bridge.api.schemas import (
@@ -32,9 +32,11 @@ router = Router(tags=["bridge: credentials"])
 
 
 def _system(request: HttpRequest, organization: str, subsystem: str) -> InformationSystem:
-    found = credential_systems(request.user).filter(
-        organization__code=organization.upper(), subsystem_code=subsystem
-    ).first()
+    found = (
+        credential_systems(request.user)
+        .filter(organization__code=organization.upper(), subsystem_code=subsystem)
+        .first()
+    )
     if found is None:
         raise NotFound(code="system_not_found")
     return found
@@ -43,9 +45,13 @@ def _system(request: HttpRequest, organization: str, subsystem: str) -> Informat
 def _issued_key(issued: issuing.IssuedSecret) -> dict[str, Any]:
     key = issued.credential
     return {
-        "prefix": key.prefix, "name": key.name, "created_at": key.created_at,
-        "expires_at": key.expires_at, "revoked_at": key.revoked_at,
-        "last_used_at": key.last_used_at, "key": issued.secret,
+        "prefix": key.prefix,
+        "name": key.name,
+        "created_at": key.created_at,
+        "expires_at": key.expires_at,
+        "revoked_at": key.revoked_at,
+        "last_used_at": key.last_used_at,
+        "key": issued.secret,
     }
 
 
@@ -73,13 +79,15 @@ def list_credentials(request: HttpRequest, organization: str, subsystem: str) ->
 )
 def create_api_key(
     request: HttpRequest, organization: str, subsystem: str, payload: ApiKeyIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     system = _system(request, organization, subsystem)
-    return 201, _issued_key(issuing.issue_api_key(system, payload.name))
+    return Status(201, _issued_key(issuing.issue_api_key(system, payload.name)))
 
 
 def _api_key(request: HttpRequest, prefix: str) -> ApiKey:
-    found = ApiKey.objects.filter(prefix=prefix, system__in=credential_systems(request.user)).first()
+    found = ApiKey.objects.filter(
+        prefix=prefix, system__in=credential_systems(request.user)
+    ).first()
     if found is None:
         raise NotFound(code="api_key_not_found")
     return found
@@ -91,19 +99,23 @@ def _api_key(request: HttpRequest, prefix: str) -> ApiKey:
     auth=token_or_session,
     summary="Rotate an API key; the old one works for the overlap period",
 )
-def rotate_api_key(request: HttpRequest, prefix: str, payload: RotateIn) -> tuple[int, dict[str, Any]]:
+def rotate_api_key(request: HttpRequest, prefix: str, payload: RotateIn) -> Status[dict[str, Any]]:
     old = _api_key(request, prefix)
     if old.revoked_at:
         raise Conflict(_("A revoked key cannot be rotated."), code="key_revoked")
     issued = issuing.rotate_api_key(old, datetime.timedelta(hours=payload.overlap_hours))
-    return 201, _issued_key(issued)
+    return Status(201, _issued_key(issued))
 
 
-@router.post("/api-keys/{prefix}/revoke", response={204: None}, auth=token_or_session,
-             summary="Revoke an API key at once")
-def revoke_api_key(request: HttpRequest, prefix: str) -> tuple[int, None]:
+@router.post(
+    "/api-keys/{prefix}/revoke",
+    response={204: None},
+    auth=token_or_session,
+    summary="Revoke an API key at once",
+)
+def revoke_api_key(request: HttpRequest, prefix: str) -> Status[None]:
     issuing.revoke(_api_key(request, prefix))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -114,25 +126,35 @@ def revoke_api_key(request: HttpRequest, prefix: str) -> tuple[int, None]:
 )
 def create_oauth_client(
     request: HttpRequest, organization: str, subsystem: str
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     issued = issuing.issue_oauth_client(_system(request, organization, subsystem))
     client = issued.credential
-    return 201, {
-        "client_id": client.client_id, "created_at": client.created_at,
-        "revoked_at": None, "last_used_at": None, "client_secret": issued.secret,
-    }
+    return Status(
+        201,
+        {
+            "client_id": client.client_id,
+            "created_at": client.created_at,
+            "revoked_at": None,
+            "last_used_at": None,
+            "client_secret": issued.secret,
+        },
+    )
 
 
-@router.post("/oauth-clients/{client_id}/revoke", response={204: None}, auth=token_or_session,
-             summary="Revoke an OAuth client")
-def revoke_oauth_client(request: HttpRequest, client_id: str) -> tuple[int, None]:
+@router.post(
+    "/oauth-clients/{client_id}/revoke",
+    response={204: None},
+    auth=token_or_session,
+    summary="Revoke an OAuth client",
+)
+def revoke_oauth_client(request: HttpRequest, client_id: str) -> Status[None]:
     found = OAuthClient.objects.filter(
         client_id=client_id, system__in=credential_systems(request.user)
     ).first()
     if found is None:
         raise NotFound(code="oauth_client_not_found")
     issuing.revoke(found)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -143,7 +165,7 @@ def revoke_oauth_client(request: HttpRequest, client_id: str) -> tuple[int, None
 )
 def add_certificate(
     request: HttpRequest, organization: str, subsystem: str, payload: CertificateIn
-) -> tuple[int, ClientCertificate]:
+) -> Status[ClientCertificate]:
     system = _system(request, organization, subsystem)
     fingerprint = re.sub(r"[^0-9a-f]", "", payload.fingerprint.lower())
     if len(fingerprint) != 64:
@@ -154,9 +176,10 @@ def add_certificate(
             system=system, fingerprint=fingerprint, subject=payload.subject[:300]
         )
     except IntegrityError as error:
-        raise Conflict(_("This certificate is already registered."),
-                       code="duplicate_certificate") from error
-    return 201, certificate
+        raise Conflict(
+            _("This certificate is already registered."), code="duplicate_certificate"
+        ) from error
+    return Status(201, certificate)
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:

@@ -21,7 +21,9 @@ class CredentialQuerySet(models.QuerySet["ApiKey"]):
 
 class ApiKey(models.Model):
     system = models.ForeignKey(
-        InformationSystem, verbose_name=_("system"), on_delete=models.CASCADE,
+        InformationSystem,
+        verbose_name=_("system"),
+        on_delete=models.CASCADE,
         related_name="api_keys",
     )
     name = models.CharField(_("name"), max_length=100)
@@ -50,7 +52,9 @@ class ApiKey(models.Model):
 
 class OAuthClient(models.Model):
     system = models.ForeignKey(
-        InformationSystem, verbose_name=_("system"), on_delete=models.CASCADE,
+        InformationSystem,
+        verbose_name=_("system"),
+        on_delete=models.CASCADE,
         related_name="oauth_clients",
     )
     client_id = models.CharField(_("client id"), max_length=64, unique=True)
@@ -74,11 +78,15 @@ class OAuthClient(models.Model):
 
 class ClientCertificate(models.Model):
     system = models.ForeignKey(
-        InformationSystem, verbose_name=_("system"), on_delete=models.CASCADE,
+        InformationSystem,
+        verbose_name=_("system"),
+        on_delete=models.CASCADE,
         related_name="certificates",
     )
     fingerprint = models.CharField(
-        _("SHA-256 fingerprint"), max_length=64, unique=True,
+        _("SHA-256 fingerprint"),
+        max_length=64,
+        unique=True,
         help_text=_("64 hexadecimal digits of the certificate's SHA-256 fingerprint."),
     )
     subject = models.CharField(_("subject"), max_length=300, blank=True)

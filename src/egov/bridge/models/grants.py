@@ -24,11 +24,15 @@ class Grant(models.Model):
         related_name="grant",
     )
     consumer = models.ForeignKey(
-        InformationSystem, verbose_name=_("consumer system"), on_delete=models.PROTECT,
+        InformationSystem,
+        verbose_name=_("consumer system"),
+        on_delete=models.PROTECT,
         related_name="grants",
     )
     version = models.ForeignKey(
-        ServiceVersion, verbose_name=_("service version"), on_delete=models.PROTECT,
+        ServiceVersion,
+        verbose_name=_("service version"),
+        on_delete=models.PROTECT,
         related_name="grants",
     )
     endpoints = models.JSONField(_("endpoints"))

@@ -21,7 +21,7 @@ __all__ = [
     "resolve_ref",
 ]
 
-JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
+JsonValue: TypeAlias = "bool | int | float | str | list[JsonValue] | dict[str, JsonValue] | None"
 JsonObject: TypeAlias = "dict[str, JsonValue]"
 
 # Keys whose values are data (examples, defaults, enumerations, extensions), never OpenAPI

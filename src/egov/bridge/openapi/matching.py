@@ -175,9 +175,10 @@ def _compile_segment(raw: str, template: str, seen: set[str]) -> _Segment:
         pieces.append((unquote(tail), False))
     if not any(is_parameter for _text, is_parameter in pieces):
         return _Segment(pieces=tuple(pieces), pattern=None)
-    # Group names must be identifiers, so parameters are numbered in template order.
+    # Group names must be identifiers, so parameters are numbered in template order; this
+    # segment's names were just added to ``seen``, so its first number is:
     regex: list[str] = []
-    index = len(seen) - len([1 for _text, is_parameter in pieces if is_parameter])
+    index = len(seen) - sum(1 for _text, is_parameter in pieces if is_parameter)
     for text, is_parameter in pieces:
         if is_parameter:
             regex.append(f"(?P<p{index}>.+?)")

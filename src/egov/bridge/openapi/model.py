@@ -103,7 +103,7 @@ class SchemaRow:
     schema: Schema
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Schema:
     """What a reader needs to know about a schema, without JSON Schema's full generality.
 
@@ -140,8 +140,8 @@ class Schema:
     def label(self) -> str:
         """A compact, language-neutral type notation: ``array<Person>``, ``string<date>``."""
         if self.recursive and self.ref:
-            return self.ref
-        if self.variants:
+            text = self.ref
+        elif self.variants:
             text = " | ".join(variant.label for variant in self.variants)
         elif self.type == "array" and self.items is not None:
             text = f"array<{self.items.label}>"
@@ -154,6 +154,38 @@ class Schema:
         else:
             text = "any"
         return f"{text} | null" if self.nullable and not text.endswith("| null") else text
+
+    def __repr__(self) -> str:
+        return f"<Schema {self.label}>"
+
+    def sample(self, *, max_depth: int = 6) -> JsonValue:
+        """An example value: the schema's own, else one assembled from its parts' examples.
+
+        ``None`` when nothing in the schema gives a hint.
+        """
+        return self._sample(max_depth)
+
+    def _sample(self, depth: int) -> JsonValue:
+        if self.examples:
+            return self.examples[0]
+        if self.has_default:
+            return self.default
+        if self.enum:
+            return self.enum[0]
+        if depth <= 0 or self.recursive:
+            return None
+        if self.variants:
+            return self.variants[0]._sample(depth - 1)
+        if self.type == "array" and self.items is not None:
+            item = self.items._sample(depth - 1)
+            return [item] if item is not None else None
+        if self.properties:
+            values = {prop.name: prop.schema._sample(depth - 1) for prop in self.properties}
+            present: JsonObject = {
+                name: value for name, value in values.items() if value is not None
+            }
+            return present or None
+        return None
 
     @property
     def summary(self) -> str:
@@ -241,6 +273,14 @@ def _primary(content: list[MediaType]) -> MediaType | None:
     return next((item for item in content if item.is_json), content[0] if content else None)
 
 
+def _example(primary: MediaType | None) -> JsonValue:
+    if primary is None:
+        return None
+    if primary.example is None and primary.schema_summary is not None:
+        return primary.schema_summary.sample()
+    return primary.example
+
+
 def _pretty(value: JsonValue) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
@@ -266,9 +306,8 @@ class Body:
 
     @property
     def example(self) -> JsonValue:
-        """The primary content's example."""
-        primary = self.primary
-        return primary.example if primary else None
+        """The primary content's example, else a sample assembled from its schema."""
+        return _example(self.primary)
 
     @property
     def example_json(self) -> str:
@@ -298,9 +337,8 @@ class Response:
 
     @property
     def example(self) -> JsonValue:
-        """The primary content's example."""
-        primary = self.primary
-        return primary.example if primary else None
+        """The primary content's example, else a sample assembled from its schema."""
+        return _example(self.primary)
 
     @property
     def example_json(self) -> str:
@@ -484,6 +522,22 @@ def _ref_name(ref: str) -> str:
     return token.replace("~1", "/").replace("~0", "~") or ref
 
 
+_JSON_TYPES: Final[dict[type, str]] = {
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    dict: "object",
+    list: "array",
+}
+
+
+def _merge_property(merged: dict[str, Property], prop: Property) -> None:
+    """Later declarations refine earlier ones; required anywhere means required."""
+    earlier = merged.get(prop.name)
+    merged[prop.name] = replace(prop, required=prop.required or bool(earlier and earlier.required))
+
+
 def _is_null(schema: Schema) -> bool:
     """``{type: "null"}``: the other half of 3.1's ``oneOf: [X, {type: null}]`` idiom."""
     return not schema.types and schema.nullable and not schema.ref and not schema.properties
@@ -553,15 +607,22 @@ class _Builder:
                 summary = replace(summary, ref=name)
             self.cache[ref] = summary
         # OpenAPI 3.1 allows a description or title next to "$ref"; it wins for this use.
-        overrides = {key: _text(value.get(key)) for key in ("description", "title")}
-        present = {key: text for key, text in overrides.items() if text}
-        return replace(summary, **present) if present else summary  # type: ignore[arg-type]
+        description, title = _text(value.get("description")), _text(value.get("title"))
+        if description or title:
+            return replace(
+                summary,
+                description=description or summary.description,
+                title=title or summary.title,
+            )
+        return summary
 
     def _inline(self, value: JsonObject, depth: int) -> Schema:
         raw_type = value.get("type")
-        types = [raw_type] if isinstance(raw_type, str) else [
-            item for item in _list(raw_type) if isinstance(item, str)
-        ]
+        types = (
+            [raw_type]
+            if isinstance(raw_type, str)
+            else [item for item in _list(raw_type) if isinstance(item, str)]
+        )
         nullable = value.get("nullable") is True or "null" in types
         types = [item for item in types if item != "null"]
         enum = list(_list(value.get("enum")))
@@ -575,20 +636,25 @@ class _Builder:
             Property(name, name in required_names, self.schema(prop, depth + 1))
             for name, prop in _object(value.get("properties")).items()
         ]
+        # allOf is nearly always inheritance: show the union of the parts' properties, later
+        # parts refining earlier ones, the schema's own declarations last.
         extends: list[str] = []
         base_type: str | None = None
+        merged: dict[str, Property] = {}
         for part in _list(value.get("allOf")):
-            merged = self.schema(part, depth + 1)
-            if merged.ref:
-                extends.append(merged.ref)
-            base_type = base_type or merged.type
-            known = {prop.name for prop in properties}
-            properties.extend(prop for prop in merged.properties if prop.name not in known)
-            if not examples and merged.examples:
-                examples = list(merged.examples)
+            summary = self.schema(part, depth + 1)
+            if summary.ref:
+                extends.append(summary.ref)
+            base_type = base_type or summary.type
+            for prop in summary.properties:
+                _merge_property(merged, prop)
+            if not examples and summary.examples:
+                examples = list(summary.examples)
+        for prop in properties:
+            _merge_property(merged, prop)
         properties = [
             replace(prop, required=True) if prop.name in required_names else prop
-            for prop in properties
+            for prop in merged.values()
         ]
         variants: list[Schema] = []
         variant_kind: str | None = None
@@ -613,6 +679,9 @@ class _Builder:
             types = [base_type]
         if not types and properties:
             types = ["object"]
+        if not types and enum:
+            inferred = {_JSON_TYPES.get(type(item), "") for item in enum if item is not None}
+            types = sorted(inferred) if len(inferred) == 1 and "" not in inferred else []
         additional = value.get("additionalProperties")
         items = value.get("items")
         return Schema(
@@ -670,10 +739,11 @@ class _Builder:
             result.append(MediaType(media_type, summary, example, examples))
         return result
 
-    def parameter(self, value: JsonValue, name: str | None = None) -> Parameter | None:
+    def parameter(self, value: JsonValue, header: str | None = None) -> Parameter | None:
+        """A Parameter Object, or a Header Object named ``header`` (same shape, no name/in)."""
         item = self.resolve(value)
-        location = "header" if name is not None else item.get("in")
-        name = name if name is not None else item.get("name")  # type: ignore[assignment]
+        name = header if header is not None else item.get("name")
+        location = "header" if header is not None else item.get("in")
         if not isinstance(name, str) or not isinstance(location, str):
             return None
         summary: Schema | None = None
@@ -841,9 +911,9 @@ def build_document(data: JsonObject) -> OpenApiDocument:
         openapi_version=str(data.get("openapi", "")),
         summary=_text(info.get("summary")),
         tags=[
-            Tag(name=tag["name"], description=_text(tag.get("description")))
+            Tag(name=name, description=_text(tag.get("description")))
             for tag in _list(data.get("tags"))
-            if isinstance(tag, dict) and isinstance(tag.get("name"), str)
+            if isinstance(tag, dict) and isinstance(name := tag.get("name"), str)
         ],
         security=security,
         raw=data,

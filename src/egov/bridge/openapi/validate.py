@@ -22,23 +22,25 @@ Messages are plain English sentences; the surrounding UI is translated by the ca
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
 import yaml
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation.exceptions import (
-    DuplicateOperationIDError,
     ExtraParametersError,
     OpenAPIValidationError,
-    ParameterDuplicateError,
-    UnresolvableParameterError,
 )
+from openapi_spec_validator.validation.keywords import SchemaValidator
 
 from ._json import (
     JsonObject,
@@ -227,9 +229,7 @@ def _not_a_number(name: str) -> None:
 
 def _load_json(text: str) -> object:
     try:
-        return json.loads(
-            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_not_a_number
-        )
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_not_a_number)
     except json.JSONDecodeError as error:
         raise _refuse(
             f"The document is not valid JSON: {error.msg} "
@@ -282,7 +282,9 @@ class _Copier:
             return value
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise _refuse("Numbers must be finite (JSON has no NaN or infinity).", self._where())
+                raise _refuse(
+                    "Numbers must be finite (JSON has no NaN or infinity).", self._where()
+                )
             return value
         raise _refuse(
             f"A value of type '{type(value).__name__}' cannot be represented in JSON.",
@@ -298,14 +300,18 @@ class _Copier:
         raise _refuse(f"The key {key!r} is not text.", self._where())
 
 
-def parse_document(raw: bytes | str | Mapping[str, Any], *, max_bytes: int = 5_000_000) -> JsonObject:
+def parse_document(
+    raw: bytes | str | Mapping[str, Any], *, max_bytes: int = 5_000_000
+) -> JsonObject:
     """Parse JSON or YAML (or copy a mapping) into plain JSON values, within the limits.
 
     Raises :class:`InvalidOpenApi` with a single violation when the input is too big, not
     parseable, not an object, or built to exhaust memory.
     """
     too_big = f"The document is larger than the limit of {max_bytes:,} bytes."
-    events = 0
+    # JSON cannot share values, so its size bounds its value count; YAML aliases can, so a
+    # YAML document gets a budget proportional to what it actually spells out.
+    budget = max(MIN_VALUE_BUDGET, max_bytes)
     parsed: object
     if isinstance(raw, Mapping):
         parsed = raw
@@ -328,7 +334,8 @@ def parse_document(raw: bytes | str | Mapping[str, Any], *, max_bytes: int = 5_0
             parsed = _load_json(text)
         else:
             parsed, events = _load_yaml(text)
-    copier = _Copier(max(MIN_VALUE_BUDGET, VALUE_BUDGET_FACTOR * events))
+            budget = max(MIN_VALUE_BUDGET, VALUE_BUDGET_FACTOR * events)
+    copier = _Copier(budget)
     data = copier.copy(parsed)
     if not isinstance(data, dict):
         raise _refuse("The document must be an object with 'openapi', 'info' and 'paths'.")
@@ -342,8 +349,12 @@ def parse_document(raw: bytes | str | Mapping[str, Any], *, max_bytes: int = 5_0
 def _check_version(data: JsonObject) -> str:
     """The OpenAPI version (``"3.0"`` or ``"3.1"``), or a refusal that says what to do."""
     if "swagger" in data:
+        swagger = data["swagger"]
+        release = (
+            f"Swagger {swagger}" if isinstance(swagger, str) and len(swagger) < 10 else "Swagger"
+        )
         raise _refuse(
-            f"Swagger {data['swagger']} documents are not supported. Convert the document to "
+            f"{release} documents are not supported. Convert the document to "
             "OpenAPI 3.0 or 3.1 (for example with swagger2openapi or the Swagger Editor) "
             "and upload it again.",
             "/swagger",
@@ -420,6 +431,45 @@ def _is_kind_mismatch(error: ValidationError) -> bool:
     return error.validator in ("enum", "const") and len(error.relative_path) == 1
 
 
+def _is_type_mismatch(error: ValidationError) -> bool:
+    return error.validator == "type" and not error.relative_path
+
+
+def _required_alternatives(subschemas: object) -> list[str]:
+    """``[{required: [a]}, {required: [b], ...}]`` -> ``["a", "b"]``; else ``[]``."""
+    if not isinstance(subschemas, list):
+        return []
+    names: list[str] = []
+    for subschema in subschemas:
+        required = subschema.get("required") if isinstance(subschema, dict) else None
+        if not isinstance(required, list):
+            return []
+        names.extend(str(name) for name in required)
+    return names
+
+
+def _merged_kind_error(
+    parent: ValidationError, branches: list[list[ValidationError]]
+) -> ValidationError | None:
+    """Every alternative wants another value of the same field: list all values allowed."""
+    mismatches = [sub for errors in branches for sub in errors if _is_kind_mismatch(sub)]
+    fields = {tuple(sub.relative_path) for sub in mismatches}
+    if len(fields) != 1:
+        return None
+    allowed: list[object] = []
+    for sub in mismatches:
+        values = sub.validator_value if sub.validator == "enum" else [sub.validator_value]
+        allowed.extend(value for value in values if value not in allowed)
+    return ValidationError(
+        "no alternative accepts this value",
+        validator="enum",
+        validator_value=allowed,
+        instance=mismatches[0].instance,
+        path=list(fields.pop()),
+        parent=parent,
+    )
+
+
 def _leaf_errors(error: ValidationError) -> list[ValidationError]:
     """The errors that explain a failed ``oneOf``/``anyOf``: those of the intended branch."""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
@@ -432,7 +482,14 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
         errors for errors in branches.values() if not any(map(_is_reference_branch, errors))
     ]
     specific = [errors for errors in candidates if not any(map(_is_kind_mismatch, errors))]
+    if candidates and not specific:
+        merged = _merged_kind_error(error, candidates)
+        if merged is not None:
+            return [merged]
     chosen = specific or candidates
+    # A branch for another JSON type (a list where text was given) is not what was meant.
+    same_type = [errors for errors in chosen if not any(map(_is_type_mismatch, errors))]
+    chosen = same_type or chosen
     if len(chosen) != 1:
         return [error]
     return [leaf for sub in chosen[0] for leaf in _leaf_errors(sub)]
@@ -448,7 +505,9 @@ def _unexpected_names(error: ValidationError) -> list[str]:
     ]
 
 
-def _add_schema_error(error: ValidationError, parts: tuple[str | int, ...], out: _Collector) -> None:
+def _add_schema_error(
+    error: ValidationError, parts: tuple[str | int, ...], out: _Collector
+) -> None:
     """Turn one jsonschema error into sentences (one per unexpected key)."""
     where = pointer(parts)
     validator = error.validator
@@ -488,7 +547,7 @@ def _add_schema_error(error: ValidationError, parts: tuple[str | int, ...], out:
         return
     if validator == "enum":
         allowed = ", ".join(_show(value, 30) for value in error.validator_value)
-        out.add(where, f"{_show(instance)} is not one of the allowed values: {allowed}.")
+        out.add(where, f"The value {_show(instance)} is not one of the allowed values: {allowed}.")
         return
     if validator == "const":
         out.add(where, f"The value must be {_show(error.validator_value)}.")
@@ -496,22 +555,38 @@ def _add_schema_error(error: ValidationError, parts: tuple[str | int, ...], out:
     if validator == "pattern":
         out.add(
             where,
-            f"{_show(instance)} does not have the expected form "
+            f"The value {_show(instance)} does not have the expected form "
             f"(pattern {error.validator_value}).",
         )
         return
     if validator == "format":
-        out.add(where, f"{_show(instance)} is not a valid {error.validator_value}.")
+        out.add(where, f"The value {_show(instance)} is not a valid {error.validator_value}.")
         return
     if validator in ("minItems", "minProperties") and error.validator_value == 1:
         kind = "list" if isinstance(instance, list) else "object"
         out.add(where, f"This {kind} must not be empty.")
         return
     if validator == "uniqueItems":
-        out.add(where, "This list must not contain the same item twice.")
+        if not parts or parts[-1] not in ("parameters", "tags"):  # reported one by one
+            out.add(where, "This list must not contain the same item twice.")
         return
     if validator in ("oneOf", "anyOf"):
-        out.add(where, "This value does not match any of the forms OpenAPI allows here.")
+        either = " or ".join(f"'{name}'" for name in _required_alternatives(error.validator_value))
+        only_required = all(sub.validator == "required" for sub in error.context or [])
+        if either and error.context and only_required:
+            out.add(where, f"One of {either} is required.")
+        elif either and not error.context:
+            out.add(where, f"Use only one of {either}.")
+        elif error.context:
+            out.add(where, "This value does not match any of the forms OpenAPI allows here.")
+        else:
+            out.add(where, "This value matches more than one of the forms OpenAPI allows here.")
+        return
+    if validator == "not":
+        both = " and ".join(f"'{name}'" for name in _required_alternatives([error.validator_value]))
+        out.add(
+            where, f"Do not use {both} together." if both else "This value is not allowed here."
+        )
         return
     message = error.message
     if isinstance(instance, dict | list):
@@ -522,9 +597,42 @@ def _add_schema_error(error: ValidationError, parts: tuple[str | int, ...], out:
     out.add(where, _sentence(message))
 
 
+def _official_schema(version: str) -> dict[str, Any]:
+    return dict(schema_v30 if version == "3.0" else schema_v31)
+
+
+@functools.cache
+def _detailed_validator(version: str) -> Validator:
+    """Pure-Python jsonschema: slow, but its errors carry the context messages are built from.
+
+    Built here rather than taken from openapi-spec-validator, which switches to jsonschema-rs
+    (whose errors lack that context) whenever that package is installed.
+    """
+    schema = _official_schema(version)
+    return cast(Validator, validator_for(schema)(schema))
+
+
+@functools.cache
+def _quick_check(version: str) -> Callable[[object], bool] | None:
+    """jsonschema-rs's yes/no answer, when installed: about 500 times faster on valid input."""
+    try:
+        import jsonschema_rs  # optional accelerator
+    except ImportError:
+        return None
+    try:
+        validator = jsonschema_rs.validator_for(
+            _official_schema(version), validate_formats=False, offline=True
+        )
+    except Exception:  # any trouble building it: fall back to the Python validator
+        return None
+    return cast(Callable[[object], bool], validator.is_valid)
+
+
 def _schema_violations(data: JsonObject, version: str, out: _Collector) -> None:
-    validator_cls = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
-    for error in validator_cls.schema_validator.iter_errors(data):
+    quick = _quick_check(version)
+    if quick is not None and quick(data):
+        return
+    for error in _detailed_validator(version).iter_errors(data):
         for leaf in _leaf_errors(error):
             _add_schema_error(leaf, tuple(leaf.absolute_path), out)
 
@@ -647,8 +755,7 @@ def _path_violations(data: JsonObject, out: _Collector) -> None:
             if location == "path" and name not in in_template:
                 out.add(
                     pointer(where),
-                    f"The path parameter '{name}' is declared, but '{key}' has no "
-                    f"'{{{name}}}'.",
+                    f"The path parameter '{name}' is declared, but '{key}' has no '{{{name}}}'.",
                 )
         shared_path_names = {name for name, location, *_rest in shared if location == "path"}
         for method in OPERATION_METHODS:
@@ -723,34 +830,34 @@ def _schema_locations(data: JsonObject) -> Iterator[tuple[str | int, ...]]:
     because the collector drops repeated violations.
     """
     for parts, node in walk_objects(data):
-        if len(parts) == 3 and parts[:2] == ("components", "schemas"):
-            yield parts
-        elif parts and parts[-1] == "schema" and "$ref" not in node:
+        component = len(parts) == 3 and parts[:2] == ("components", "schemas")
+        if component or (parts and parts[-1] == "schema" and "$ref" not in node):
             yield parts
 
 
 def _keyword_violations(data: JsonObject, version: str, out: _Collector) -> None:
     validator_cls = _Local30Validator if version == "3.0" else _Local31Validator
     spec = validator_cls(data)
-    schema_validator = spec.keyword_validators_registry["schema"]
-    skipped = (DuplicateOperationIDError, UnresolvableParameterError, ParameterDuplicateError)
+    schema_validator = cast(SchemaValidator, spec.keyword_validators_registry["schema"])
     for parts in _schema_locations(data):
         if any(isinstance(part, str) and "#" in part for part in parts):
             continue  # jsonschema-path would read '#' as a separator
         where = pointer(parts)
         try:
             errors = list(schema_validator(spec.schema_path.joinpath(*parts)))
-        except Exception as error:  # noqa: BLE001 - a validator bug must not hide the upload
-            out.add(where, _sentence(f"This schema could not be checked: {error}"))
+        except Exception as crash:  # a validator bug must not make the upload fail obscurely
+            out.add(where, _sentence(f"This schema could not be checked: {crash}"))
             continue
         for error in errors:
-            if isinstance(error, skipped):
-                continue
             if isinstance(error, ExtraParametersError):
                 names = ", ".join(f"'{name}'" for name in _QUOTED.findall(error.message))
-                out.add(where, f"The schema requires {names} but does not define them.")
+                out.add(
+                    where,
+                    f"The schema lists {names} under 'required' but defines no such property.",
+                )
             elif isinstance(error, OpenAPIValidationError):
-                _add_schema_error(error, (*parts, *error.path), out)
+                for leaf in _leaf_errors(error):
+                    _add_schema_error(leaf, (*parts, *leaf.absolute_path), out)
             else:
                 out.add(
                     where,

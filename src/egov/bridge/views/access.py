@@ -29,8 +29,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if status:
         requests_ = requests_.filter(status=status)
     provider_ids = organizations_for(user, BridgeAction.VIEW_PROVIDER_REQUESTS)
-    inbox = requests_ if provider_ids is None else requests_.filter(
-        version__service__provider__organization_id__in=provider_ids
+    inbox = (
+        requests_
+        if provider_ids is None
+        else requests_.filter(version__service__provider__organization_id__in=provider_ids)
     )
     outbox = requests_.exclude(pk__in=inbox.values("pk"))
     context = {
@@ -38,7 +40,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "outbox": outbox[:100],
         "status": status,
         "overdue": workflow.overdue_requests()
-        if has_permission(user, BridgeAction.VIEW_OVERDUE) else None,
+        if has_permission(user, BridgeAction.VIEW_OVERDUE)
+        else None,
     }
     return render(request, "bridge/requests.html", context)
 
@@ -48,11 +51,15 @@ def _decision_actions(request: HttpRequest, found: object) -> list[tuple[str, st
     actions = []
     for action in found.allowed_actions():  # type: ignore[attr-defined]
         if action in PROVIDER_ACTIONS and has_permission(
-            user, BridgeAction.DECIDE_REQUEST, found.provider_organization  # type: ignore[attr-defined]
+            user,
+            BridgeAction.DECIDE_REQUEST,
+            found.provider_organization,  # type: ignore[attr-defined]
         ):
             actions.append((action, str(ACTION_LABELS[action])))
         if action in CONSUMER_ACTIONS and has_permission(
-            user, BridgeAction.FILE_REQUEST, found.consumer_organization  # type: ignore[attr-defined]
+            user,
+            BridgeAction.FILE_REQUEST,
+            found.consumer_organization,  # type: ignore[attr-defined]
         ):
             actions.append((action, str(ACTION_LABELS[action])))
     return actions
@@ -64,7 +71,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     actions = _decision_actions(request, found)
-    endpoints = [(f"{e['method']} {e['path']}", f"{e['method']} {e['path']}") for e in found.endpoints]
+    endpoints = [
+        (f"{e['method']} {e['path']}", f"{e['method']} {e['path']}") for e in found.endpoints
+    ]
     decision = DecisionForm(
         request.POST if "decide" in request.POST else None,
         actions=actions,
@@ -81,11 +90,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     endpoints=[
                         {"method": e.split(" ", 1)[0], "path": e.split(" ", 1)[1]}
                         for e in data["endpoints"]
-                    ] or None,
+                    ]
+                    or None,
                     quota_per_day=data["quota_per_day"],
                     valid_until=timezone.make_aware(
                         datetime.datetime.combine(until, datetime.time.max)
-                    ) if until else None,
+                    )
+                    if until
+                    else None,
                 )
                 workflow.decide(found, request.user, data["action"], data["reason"], approval)  # type: ignore[arg-type]
                 messages.success(request, _("Saved."))
@@ -96,15 +108,20 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except EgovError as error:
             target = decision if "decide" in request.POST else comment_form
             for item in error.extra.get("errors", []):
-                target.add_error(item["field"] if item["field"] in target.fields else None,
-                                 item["message"])
+                target.add_error(
+                    item["field"] if item["field"] in target.fields else None, item["message"]
+                )
             if not error.extra.get("errors"):
                 target.add_error(None, str(error.message))
     return render(
         request,
         "bridge/request_detail.html",
-        {"item": found, "decision": decision if actions else None, "comment_form": comment_form,
-         "comments": found.comments.select_related("author")},
+        {
+            "item": found,
+            "decision": decision if actions else None,
+            "comment_form": comment_form,
+            "comments": found.comments.select_related("author"),
+        },
     )
 
 
@@ -116,16 +133,23 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         if grant is None:
             raise Http404
         try:
-            workflow.change_grant(grant, request.user, request.POST.get("action", ""),  # type: ignore[arg-type]
-                                  request.POST.get("reason", ""))
+            workflow.change_grant(
+                grant,
+                request.user,
+                request.POST.get("action", ""),  # type: ignore[arg-type]
+                request.POST.get("reason", ""),
+            )
             messages.success(request, _("Saved."))
         except EgovError as error:
             messages.error(request, str(error.message))
         return HttpResponseRedirect(request.path)
     rows = [
-        (grant, [(a, ACTION_LABELS[a]) for a in sorted(workflow.GRANT_TRANSITIONS[grant.status])]
-         if has_permission(request.user, BridgeAction.MANAGE_GRANT, grant.provider_organization)
-         else [])
+        (
+            grant,
+            [(a, ACTION_LABELS[a]) for a in sorted(workflow.GRANT_TRANSITIONS[grant.status])]
+            if has_permission(request.user, BridgeAction.MANAGE_GRANT, grant.provider_organization)
+            else [],
+        )
         for grant in grants[:200]
     ]
     return render(request, "bridge/grants.html", {"rows": rows})

@@ -59,8 +59,13 @@ def passport(request: HttpRequest, passport: str) -> HttpResponse:
     return render(
         request,
         "bridge/passport.html",
-        {"service": service, "versions": versions, "version": version, "document": document,
-         "can_request": can_request},
+        {
+            "service": service,
+            "versions": versions,
+            "version": version,
+            "document": document,
+            "can_request": can_request,
+        },
     )
 
 
@@ -71,7 +76,9 @@ def request_access(request: HttpRequest, passport: str, version: str) -> HttpRes
     if found is None:
         raise Http404
     allowed = organizations_for(request.user, BridgeAction.FILE_REQUEST)
-    systems = InformationSystem.objects.select_related("organization").exclude(pk=service.provider_id)
+    systems = InformationSystem.objects.select_related("organization").exclude(
+        pk=service.provider_id
+    )
     if allowed is not None:
         systems = systems.filter(organization_id__in=allowed)
     consumers = [(str(s.pk), f"{s.xroad_address} — {s.name}") for s in systems]
@@ -99,8 +106,9 @@ def request_access(request: HttpRequest, passport: str, version: str) -> HttpRes
             )
         except EgovError as error:
             for item in error.extra.get("errors", []):
-                form.add_error(item["field"] if item["field"] in form.fields else None,
-                               item["message"])
+                form.add_error(
+                    item["field"] if item["field"] in form.fields else None, item["message"]
+                )
             if not error.extra.get("errors"):
                 form.add_error(None, str(error.message))
         else:

@@ -25,9 +25,11 @@ def system_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def credentials(request: HttpRequest, organization: str, subsystem: str) -> HttpResponse:
-    system = credential_systems(request.user).filter(
-        organization__code=organization.upper(), subsystem_code=subsystem
-    ).first()
+    system = (
+        credential_systems(request.user)
+        .filter(organization__code=organization.upper(), subsystem_code=subsystem)
+        .first()
+    )
     if system is None:
         raise Http404
     key_form = NameForm(request.POST if request.POST.get("op") == "key" else None)
@@ -37,7 +39,9 @@ def credentials(request: HttpRequest, organization: str, subsystem: str) -> Http
     if op == "key" and key_form.is_valid():
         issued = issuing.issue_api_key(system, key_form.cleaned_data["name"])
     elif op == "rotate":
-        old = system.api_keys.filter(prefix=request.POST.get("prefix"), revoked_at__isnull=True).first()
+        old = system.api_keys.filter(
+            prefix=request.POST.get("prefix"), revoked_at__isnull=True
+        ).first()
         if old is None:
             raise Http404
         issued = issuing.rotate_api_key(old, datetime.timedelta(hours=24))

@@ -49,7 +49,9 @@ async def latest(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     node = await _gateway(request)
     if node is None:
-        return problem_response(request, 401, "gateway_unauthenticated", "A gateway token is needed.")
+        return problem_response(
+            request, 401, "gateway_unauthenticated", "A gateway token is needed."
+        )
     try:
         wait = min(max(float(request.GET.get("wait", "0")), 0.0), MAX_WAIT_SECONDS)
     except ValueError:

@@ -40,10 +40,14 @@ def _pieces(word: str) -> list[str]:
         if word[k].isupper() and word[k - 1].islower():
             pieces.append(word[start:k])  # fooBar -> foo | Bar
             start = k
-        elif word[k].islower() and k - start >= 2 and word[k - 1].isupper():
-            if word[start : k - 1].isupper():
-                pieces.append(word[start : k - 1])  # QRda -> QR | da; ShYǴYSSh -> ... | Sh
-                start = k - 1
+        elif (
+            word[k].islower()
+            and k - start >= 2
+            and word[k - 1].isupper()
+            and word[start : k - 1].isupper()
+        ):
+            pieces.append(word[start : k - 1])  # QRda -> QR | da; ShYǴYSSh -> ... | Sh
+            start = k - 1
         k += 1
     pieces.append(word[start:])
     return pieces
@@ -54,7 +58,7 @@ def _word(word: str, alphabet: Alphabet) -> tuple[str, str]:
     t = tables(alphabet)
     rs = RULES[alphabet]
     lex = load(alphabet)
-    if not (word.islower() or word.isupper() or word[0].isupper() and word[1:].islower()):
+    if not (word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())):
         pieces = _pieces(word)
         if len(pieces) > 1:
             parts = [_word(p, alphabet) for p in pieces]

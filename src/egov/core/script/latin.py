@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF003
 """Kazakh Cyrillic -> Latin for plain text.
 
 The bulk of the work is one ``str.translate`` with a table that already writes capitals in
@@ -17,6 +16,8 @@ from typing import Final
 
 from .tables import (
     COMBINING_CLASS,
+    CYRILLIC_LETTERS,
+    CYRILLIC_LOWER,
     CYRILLIC_UPPER,
     TABLES,
     UNKNOWN_CYRILLIC_CLASS,
@@ -45,6 +46,9 @@ _CAPS_RUN: Final[re.Pattern[str]] = re.compile(f"[{CYRILLIC_UPPER}][{CYRILLIC_UP
 _MARK_RUN: Final[re.Pattern[str]] = re.compile(f"[{COMBINING_CLASS}]+")
 _SUSPECT: Final[re.Pattern[str]] = re.compile(f"[{UNKNOWN_CYRILLIC_CLASS}{COMBINING_CLASS}]")
 _UNKNOWN: Final[re.Pattern[str]] = re.compile(f"[{UNKNOWN_CYRILLIC_CLASS}]")
+_CYRILLIC_MARKS: Final[re.Pattern[str]] = re.compile(
+    f"[{CYRILLIC_LOWER}{CYRILLIC_UPPER}{UNKNOWN_CYRILLIC_CLASS}][{COMBINING_CLASS}]+"
+)
 
 
 def _make_caps_sub(t: Tables) -> Callable[[re.Match[str]], str]:
@@ -78,13 +82,24 @@ def _strip_marks(m: re.Match[str]) -> str:
 
 
 def _translate(text: str, t: Tables) -> str:
-    return _CAPS_RUN.sub(_CAPS_SUBS[t.alphabet], text).translate(t.translate)
+    return _CAPS_RUN.sub(_CAPS_SUBS[t.alphabet], text).translate(t.fast)
+
+
+def _fold_marks(m: re.Match[str]) -> str:
+    # и + U+0306 is й and е + U+0308 is ё: keep such compositions when they give a table
+    # letter. К + U+0301 would compose to Macedonian Ќ, and и + U+0304 to Tajik ӣ, which
+    # would pass through as Cyrillic: there the marks are stray and go. (A precomposed ӣ in
+    # the input is a real Tajik letter and stays, counted as unknown.)
+    group = m.group()
+    composed = unicodedata.normalize("NFC", group)
+    return composed[0] if composed[0] in CYRILLIC_LETTERS else group[0]
 
 
 def nfc(text: str) -> str:
+    """NFC, with marks on Cyrillic letters folded as described in _fold_marks."""
     if unicodedata.is_normalized("NFC", text):
         return text
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _CYRILLIC_MARKS.sub(_fold_marks, text))
 
 
 def convert(text: str, alphabet: str = "2021") -> Conversion:

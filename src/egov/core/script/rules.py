@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF003
 """Latin -> Cyrillic letter rules, without the lexicon.
 
 The reverse direction is ambiguous: 2018 ı is и or й (and starts я, ю), s is с or ц, sh is ш
