@@ -46,8 +46,9 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 def _invalid_model(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {"field": field, "message": str(message)}
-        for field, messages in (exc.message_dict if hasattr(exc, "error_dict") else
-                                {"": exc.messages}).items()
+        for field, messages in (
+            exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        ).items()
         for message in messages
     ]
     return problem_response(

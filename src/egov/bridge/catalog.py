@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from egov.bridge.choices import Lifecycle
 from egov.bridge.models import Grant, ServiceVersion
-from egov.bridge.openapi import InvalidOpenApi, validate_document
+from egov.bridge.openapi import InvalidOpenApi, OpenApiDocument, validate_document
 from egov.core.choices import Role
 from egov.core.exceptions import Conflict, InvalidInput
 from egov.core.notify import notify, people_with_roles
@@ -22,6 +25,18 @@ LIFECYCLE: dict[str, dict[str, str]] = {
     L.DEPRECATED: {"retire": L.RETIRED, "publish": L.PUBLISHED},
     L.RETIRED: {},
 }
+
+
+@lru_cache(maxsize=256)
+def _read_model(version_pk: int, document_hash: str) -> OpenApiDocument:
+    version = ServiceVersion.objects.get(pk=version_pk)
+    return validate_document(version.openapi)
+
+
+def read_model(version: ServiceVersion) -> OpenApiDocument:
+    """The rendered read model of a version's document; validated once per process and content."""
+    digest = hashlib.sha256(json.dumps(version.openapi, sort_keys=True).encode()).hexdigest()
+    return _read_model(version.pk, digest)
 
 
 def accept_document(version: ServiceVersion, raw: Any) -> None:

@@ -1,5 +1,6 @@
 """Smart Bridge demo: Kazakh and Tajik providers, bank and telecom consumers, requests in every
-state, and one working grant whose credentials the demo banner prints. Loading twice changes nothing.
+state, and one working grant whose credentials the demo banner prints. Loading twice changes
+nothing.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ SERVICES = [
         "legal-entity",
         "registries",
         "public",
-        "legal_entity.json",
+        "legal_entities.openapi.yaml",
         (
             "Заңды тұлға туралы мәлімет",
             "Сведения о юридическом лице",
@@ -103,7 +104,7 @@ SERVICES = [
         "address",
         "property",
         "restricted",
-        "address_registry.json",
+        "addresses.openapi.json",
         ("Мекенжай тіркелімі", "Адресный регистр", "Address registry", "Феҳристи суроғаҳо"),
     ),
     (
@@ -112,7 +113,7 @@ SERVICES = [
         "vehicle",
         "transport",
         "restricted",
-        "vehicle_registry.json",
+        "vehicle_registry.openapi.yaml",
         (
             "Көлік құралы туралы мәлімет",
             "Сведения о транспортном средстве",
@@ -126,7 +127,7 @@ SERVICES = [
         "civil-extract",
         "civil",
         "personal",
-        "civil_registry.json",
+        "civil_registry.openapi.yaml",
         (
             "АХАЖ актісінен үзінді",
             "Выписка из актов ЗАГС",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +14,12 @@ class CatalogSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     organization = forms.CharField(label=_("Organization code"), required=False, max_length=32)
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("Any"))] + Category.choices
+        label=_("Category"), required=False, choices=[("", _("Any")), *Category.choices]
     )
     classification = forms.ChoiceField(
         label=_("Data classification"),
         required=False,
-        choices=[("", _("Any"))] + Classification.choices,
+        choices=[("", _("Any")), *Classification.choices],
     )
 
 
@@ -56,8 +56,8 @@ class AccessRequestForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consumer"].choices = consumers
-        self.fields["endpoints"].choices = endpoints
+        cast(forms.ChoiceField, self.fields["consumer"]).choices = consumers
+        cast(forms.ChoiceField, self.fields["endpoints"]).choices = endpoints
 
     def ip_range_list(self) -> list[str]:
         return [
@@ -86,8 +86,8 @@ class DecisionForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = actions
-        self.fields["endpoints"].choices = endpoints
+        cast(forms.ChoiceField, self.fields["action"]).choices = actions
+        cast(forms.ChoiceField, self.fields["endpoints"]).choices = endpoints
 
 
 class CommentForm(forms.Form):

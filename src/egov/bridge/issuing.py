@@ -56,7 +56,7 @@ def issue_api_key(
 
 @transaction.atomic
 def rotate_api_key(old: ApiKey, overlap: datetime.timedelta) -> IssuedSecret:
-    """A new key now; the old one keeps working for `overlap` so clients can switch without a gap."""
+    """A new key now; the old one works for `overlap` more, so clients switch without a gap."""
     fresh = issue_api_key(old.system, old.name, expires_at=None)
     end = timezone.now() + overlap
     if old.expires_at is None or old.expires_at > end:

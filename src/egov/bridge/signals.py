@@ -52,8 +52,7 @@ def _policy_changed(sender: Any, **kwargs: Any) -> None:
         snapshots.publish_after_commit()
 
 
-for _model in POLICY_MODELS:
-    post_save.connect(_policy_changed, sender=_model, dispatch_uid=f"policy-{_model.__name__}")
-    post_delete.connect(
-        _policy_changed, sender=_model, dispatch_uid=f"policy-del-{_model.__name__}"
-    )
+for _policy_model in POLICY_MODELS:
+    name = _policy_model.__name__
+    post_save.connect(_policy_changed, sender=_policy_model, dispatch_uid=f"policy-{name}")
+    post_delete.connect(_policy_changed, sender=_policy_model, dispatch_uid=f"policy-del-{name}")

@@ -1,8 +1,8 @@
 """Ed25519 keys for snapshots and access tokens: created on first use, rotated, kept encrypted.
 
-Private keys are encrypted with a key derived from the deployment's secret, so a copy of the database
-alone does not yield them. Retired keys stay published (JWKS, snapshot key list) until what they
-signed has expired.
+Private keys are encrypted with a key derived from the deployment's secret, so a copy of the
+database alone does not yield them. Retired keys stay published (JWKS, snapshot key list) until
+what they signed has expired.
 """
 
 from __future__ import annotations

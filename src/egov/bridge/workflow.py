@@ -48,7 +48,12 @@ def clean_endpoints(
     offered = {(method, path) for method, path in version.endpoints}
     cleaned: dict[tuple[str, str], dict[str, str]] = {}
     for item in endpoints:
-        method, path = normalise_endpoint(str(item.get("method", "")), str(item.get("path", "")))
+        try:
+            method, path = normalise_endpoint(
+                str(item.get("method", "")), str(item.get("path", ""))
+            )
+        except ValueError:
+            method, path = str(item.get("method", "")), str(item.get("path", ""))
         if (method, path) not in offered:
             raise _invalid(
                 "endpoints",

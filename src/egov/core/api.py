@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from egov.core.exceptions import NotFound
 from egov.core.models import InformationSystem, Organization
+from egov.core.pagination import Pagination
 
 router = Router()
 
@@ -67,7 +68,7 @@ def country(request: HttpRequest) -> CountryOut:
 
 
 @router.get("/organizations", response=list[OrganizationOut], summary="Directory of organizations")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organizations(
     request: HttpRequest, q: str = "", kind: str = "", region: str = ""
 ) -> list[Organization]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth

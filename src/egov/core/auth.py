@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from egov.core import permissions
 from egov.core.choices import STAFF_ROLES
-from egov.core.models import Organization
+from egov.core.models import Organization, User
 
 ACCESS_BACKOFFICE = "wagtailadmin.access_admin"
 
@@ -24,3 +26,11 @@ class RoleBackend(BaseBackend):
             return False
         organization = obj if isinstance(obj, Organization) else None
         return permissions.has_permission(user_obj, perm, organization)
+
+
+def user_of(request: HttpRequest) -> User:
+    """The logged-in user of a request that requires one (anonymous callers get a 403)."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user

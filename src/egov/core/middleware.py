@@ -65,7 +65,7 @@ class DualModeMiddleware:
             return await response
 
 
-class StaticFilesMiddleware(DualModeMiddleware, WhiteNoiseMiddleware):
+class StaticFilesMiddleware(DualModeMiddleware, WhiteNoiseMiddleware):  # type: ignore[misc]
     """WhiteNoise, usable in an async chain (its own middleware is sync-only)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
@@ -74,7 +74,8 @@ class StaticFilesMiddleware(DualModeMiddleware, WhiteNoiseMiddleware):
 
     def before(self, request: HttpRequest) -> HttpResponse | None:
         found = (
-            self.find_file(request.path_info) if self.autorefresh
+            self.find_file(request.path_info)
+            if self.autorefresh
             else self.files.get(request.path_info)
         )
         return self.serve(found, request) if found is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
 
-from egov.core.models import Membership, Notification, Organization, User
+from egov.core.models import Notification, Organization, User
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def notify(users: Iterable[User], subject: Any, body: Any = "", url: str = "") -
             text_subject, text_body = str(subject)[:300], str(body)
         Notification.objects.create(user=user, subject=text_subject, body=text_body, url=url)
         if user.email:
-            transaction.on_commit(lambda u=user, s=text_subject, b=text_body: _mail(u, s, b, url))
+            transaction.on_commit(partial(_mail, user, text_subject, text_body, url))
         sent += 1
     return sent
 

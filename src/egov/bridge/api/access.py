@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from egov.bridge import workflow
 from egov.bridge.api.schemas import (
@@ -24,8 +24,10 @@ from egov.bridge.models import AccessRequest, Grant
 from egov.bridge.permissions import BridgeAction
 from egov.bridge.queries import visible_grants, visible_requests, visible_versions
 from egov.core.api_auth import token_or_session
+from egov.core.auth import user_of
 from egov.core.exceptions import InvalidInput, NotFound
 from egov.core.models import InformationSystem
+from egov.core.pagination import Pagination
 from egov.core.permissions import require
 
 router = Router(tags=["bridge: access"], auth=token_or_session)
@@ -74,12 +76,12 @@ def file_request(request: HttpRequest, payload: RequestIn) -> Status[AccessReque
         ip_ranges=payload.ip_ranges,
         technical_contact=payload.technical_contact,
     )
-    created = workflow.file_request(request.user, consumer, version, data)  # type: ignore[arg-type]
+    created = workflow.file_request(user_of(request), consumer, version, data)
     return Status(201, created)
 
 
 @router.get("/requests", response=list[RequestOut], summary="Requests to and from my organizations")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_requests(request: HttpRequest, status: str = "", side: str = "") -> Any:
     queryset = visible_requests(request.user).prefetch_related("comments__author")
     if status:
@@ -104,18 +106,18 @@ def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> AccessRequest:
         quota_per_day=payload.quota_per_day,
         valid_until=payload.valid_until,
     )
-    return workflow.decide(found, request.user, payload.action, payload.reason, approval)  # type: ignore[arg-type]
+    return workflow.decide(found, user_of(request), payload.action, payload.reason, approval)
 
 
 @router.post("/requests/{pk}/comments", response={201: RequestOut}, summary="Comment on a request")
 def add_comment(request: HttpRequest, pk: int, payload: CommentIn) -> Status[AccessRequest]:
     found = _request(request, pk)
-    workflow.comment(found, request.user, payload.body)  # type: ignore[arg-type]
+    workflow.comment(found, user_of(request), payload.body)
     return Status(201, found)
 
 
 @router.get("/grants", response=list[GrantOut], summary="Grants of my organizations")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_grants(request: HttpRequest, status: str = "") -> Any:
     queryset = visible_grants(request.user)
     return queryset.filter(status=status) if status else queryset
@@ -126,4 +128,4 @@ def change_grant(request: HttpRequest, pk: int, payload: GrantActionIn) -> Grant
     found = visible_grants(request.user).filter(pk=pk).first()
     if found is None:
         raise NotFound(code="grant_not_found")
-    return workflow.change_grant(found, request.user, payload.action, payload.reason)  # type: ignore[arg-type]
+    return workflow.change_grant(found, user_of(request), payload.action, payload.reason)

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from egov.bridge import catalog
 from egov.bridge.api.schemas import LifecycleIn, ServiceIn, ServiceOut, VersionIn, VersionOut
@@ -21,6 +21,7 @@ from egov.core.api_auth import token_or_session
 from egov.core.exceptions import Conflict, InvalidInput, NotFound
 from egov.core.models import InformationSystem
 from egov.core.models.translated import translated_names
+from egov.core.pagination import Pagination
 from egov.core.permissions import require
 
 router = Router(tags=["bridge: catalog"])
@@ -41,7 +42,7 @@ def get_service(request: HttpRequest, passport: str) -> Service:
 
 
 @router.get("/services", response=list[ServiceOut], summary="Search the catalog")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_services(
     request: HttpRequest,
     q: str = "",

@@ -1,4 +1,4 @@
-"""The catalog: services of provider information systems, with versions carrying OpenAPI documents."""
+"""The catalog: services of provider systems, with versions carrying OpenAPI documents."""
 
 from __future__ import annotations
 
@@ -71,17 +71,6 @@ class Service(models.Model):
     def __str__(self) -> str:
         return f"{self.passport_id} — {self.name}"
 
-    def clean(self) -> None:
-        require_default_language(self, "name")
-
-    @property
-    def organization(self) -> Any:
-        return self.provider.organization
-
-    @property
-    def xroad_address(self) -> str:
-        return f"{self.provider.xroad_address}/{self.code}"
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.passport_id:
             super().save(*args, **kwargs)
@@ -102,6 +91,17 @@ class Service(models.Model):
                 if not Service.objects.filter(passport_id=self.passport_id).exists():
                     raise
         raise IntegrityError("could not allocate a passport number")
+
+    def clean(self) -> None:
+        require_default_language(self, "name")
+
+    @property
+    def organization(self) -> Any:
+        return self.provider.organization
+
+    @property
+    def xroad_address(self) -> str:
+        return f"{self.provider.xroad_address}/{self.code}"
 
 
 class ServiceVersion(models.Model):

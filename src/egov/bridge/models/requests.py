@@ -1,4 +1,4 @@
-"""Access requests: a consumer system asks for endpoints of a service version; the provider decides."""
+"""Access requests: a consumer system asks for endpoints of a service version."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ import json
 import time
 
 import jwt
-from asgiref.sync import sync_to_async
 import pytest
+from asgiref.sync import sync_to_async
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.test import AsyncClient
 

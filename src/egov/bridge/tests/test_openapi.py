@@ -31,7 +31,8 @@ from egov.bridge.openapi import (
 from egov.bridge.openapi import validate as validate_module
 from egov.bridge.openapi.model import iter_schemas
 
-DATA = Path(__file__).parent / "data"
+# The demo services double as realistic fixtures.
+DATA = Path(__file__).parent.parent / "demo_data"
 LEGAL_ENTITIES = DATA / "legal_entities.openapi.yaml"
 ADDRESSES = DATA / "addresses.openapi.json"
 CIVIL_REGISTRY = DATA / "civil_registry.openapi.yaml"

@@ -17,6 +17,7 @@ from egov.bridge.forms import ACTION_LABELS, CommentForm, DecisionForm
 from egov.bridge.models.requests import CONSUMER_ACTIONS, PROVIDER_ACTIONS
 from egov.bridge.permissions import BridgeAction
 from egov.bridge.queries import visible_grants, visible_requests
+from egov.core.auth import user_of
 from egov.core.exceptions import EgovError
 from egov.core.permissions import has_permission, organizations_for
 
@@ -99,11 +100,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     if until
                     else None,
                 )
-                workflow.decide(found, request.user, data["action"], data["reason"], approval)  # type: ignore[arg-type]
+                workflow.decide(found, user_of(request), data["action"], data["reason"], approval)
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(request.path)
             if "comment" in request.POST and comment_form.is_valid():
-                workflow.comment(found, request.user, comment_form.cleaned_data["body"])  # type: ignore[arg-type]
+                workflow.comment(found, user_of(request), comment_form.cleaned_data["body"])
                 return HttpResponseRedirect(request.path + "#comments")
         except EgovError as error:
             target = decision if "decide" in request.POST else comment_form
@@ -129,14 +130,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def grant_list(request: HttpRequest) -> HttpResponse:
     grants = visible_grants(request.user).order_by("-created_at")
     if request.method == "POST":
-        grant = grants.filter(pk=request.POST.get("grant")).first()
+        grant = grants.filter(pk=request.POST.get("grant", "0")).first()
         if grant is None:
             raise Http404
         try:
             workflow.change_grant(
                 grant,
-                request.user,
-                request.POST.get("action", ""),  # type: ignore[arg-type]
+                user_of(request),
+                request.POST.get("action", ""),
                 request.POST.get("reason", ""),
             )
             messages.success(request, _("Saved."))

@@ -11,11 +11,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from egov.bridge import workflow
+from egov.bridge.catalog import read_model
 from egov.bridge.forms import AccessRequestForm, CatalogSearchForm
 from egov.bridge.models import Service
-from egov.bridge.openapi import validate_document
 from egov.bridge.permissions import BridgeAction
 from egov.bridge.queries import visible_services, visible_versions
+from egov.core.auth import user_of
 from egov.core.exceptions import EgovError
 from egov.core.models import InformationSystem
 from egov.core.models.translated import translated_names
@@ -54,7 +55,7 @@ def passport(request: HttpRequest, passport: str) -> HttpResponse:
     versions = list(visible_versions(request.user).filter(service=service).order_by("-created_at"))
     chosen = request.GET.get("version")
     version = next((v for v in versions if v.version == chosen), versions[0] if versions else None)
-    document = validate_document(version.openapi) if version else None
+    document = read_model(version) if version else None
     can_request = bool(organizations_for(request.user, BridgeAction.FILE_REQUEST))
     return render(
         request,
@@ -89,7 +90,7 @@ def request_access(request: HttpRequest, passport: str, version: str) -> HttpRes
         consumer = systems.get(pk=data["consumer"])
         try:
             created = workflow.file_request(
-                request.user,  # type: ignore[arg-type]
+                user_of(request),
                 consumer,
                 found,
                 workflow.RequestInput(

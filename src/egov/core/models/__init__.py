@@ -3,7 +3,7 @@ from egov.core.models.organizations import InformationSystem, Organization
 from egov.core.models.people import Membership, User
 
 __all__ = ["AuditRecord", "InformationSystem", "Membership", "Organization", "User"]
-from egov.core.models.notifications import Notification  # noqa: E402
+from egov.core.models.notifications import Notification
 
 __all__ += ["Notification"]
 from egov.core.models.tokens import ApiToken  # noqa: E402

@@ -9,13 +9,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from egov.core.choices import MemberClass, OrganizationKind, Status
-from egov.core.models.translated import TranslatedField
 from egov.core.countries import CountryProfile, available_profiles, get_profile
+from egov.core.models.translated import TranslatedField
 from egov.core.validators import run_rule
 
 
 def default_country() -> str:
     return str(settings.COUNTRY.code)
+
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_-]{1,31}$",

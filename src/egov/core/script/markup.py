@@ -42,7 +42,8 @@ _RAW_ELEMENT: Final[str] = "|".join(
 )
 # One capturing group, so that split() returns [text, markup, text, markup, ..., text].
 _SPLIT: Final[re.Pattern[str]] = re.compile(
-    r"(<!--.*?(?:-->|\Z)"  # comment (an unclosed one runs to the end, as in HTML5)
+    # comment: <!--> and <!---> are complete, an unclosed one runs to the end (as in HTML5)
+    r"(<!--(?:-?>|.*?(?:--!?>|\Z))"
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
     r"|<[!?][^>]*+>?"  # doctype, processing instruction, bogus comment
     rf"|{_RAW_ELEMENT}"  # script, style, ... with their content and end tag
@@ -124,10 +125,11 @@ def _attributes(attrs: str) -> tuple[str | None, list[tuple[int, int, str]]]:
             continue
         group = "dq" if m.group("dq") is not None else "sq" if m.group("sq") is not None else "uq"
         value = m.group(group)
-        if value is None:
-            continue
         if name == "translate":
-            translate = value.strip().lower()
+            # A bare or empty translate attribute means "yes".
+            translate = (value or "").strip().lower()
+            continue
+        if value is None:
             continue
         new = _lang_latn(value)
         if new is not None:
@@ -235,7 +237,7 @@ def _tag(tok: str, stack: list[_Region], translating: bool) -> tuple[str, bool]:
         return tok, translating
     kind = _HARD if name in _NO_TRANSLATE else None
     translate, edits = _attributes(attrs) if attrs else (None, [])
-    if kind is None and translate in ("no", "yes"):
+    if kind is None and translate in ("no", "yes", ""):
         kind = _NO if translate == "no" else _YES
     opens = name not in _VOID and not tok.endswith("/>")
     if opens and kind is not None:

@@ -101,7 +101,7 @@ def resolve_capital_i(word: str, rs: RuleSet) -> str:
 
 
 def _harmony(letters: list[str], k: int, rs: RuleSet) -> str:
-    """ "front" or "back" from the nearest vowel before ``k`` (else after it); і is front."""
+    """Return "front" or "back": the nearest vowel before ``k`` (else after it) decides."""
     for j in [*range(k - 1, -1, -1), *range(k + 1, len(letters))]:
         ch = letters[j]
         if ch in rs.back_vowels:
@@ -154,7 +154,7 @@ def rules_to_cyrillic(w: str, rs: RuleSet, start: int = 0) -> tuple[str, str]:
         nxt = w[k + 1] if k + 1 < n else ""
         prev = w[k - 1] if k else ""
         if ch == iota:
-            if nxt == "a" and (not prev or prev in vowels or prev not in _IA_SPLIT):
+            if nxt == "a" and prev not in _IA_SPLIT:  # (a word start or a vowel is not in it)
                 out.append("я")
                 k += 2
                 continue
@@ -183,7 +183,7 @@ def rules_to_cyrillic(w: str, rs: RuleSet, start: int = 0) -> tuple[str, str]:
             k += 2
             continue
         elif not is2018 and ch == "ş" and nxt == "ş":
-            # щ (ащы, ұшу -> ұщы, ещё) outnumbers шш in the word list.
+            # щ (ащы, ұщы, ещё) outnumbers шш in the word list.
             out.append("щ")
             k += 2
             continue

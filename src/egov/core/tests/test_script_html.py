@@ -53,6 +53,17 @@ def test_translate_no_covers_descendants_and_yes_reenables() -> None:
     )
 
 
+def test_bare_or_empty_translate_means_yes() -> None:
+    doc = '<div translate=no>Ш<b translate>Ш</b><i translate="">Ш</i><u translate=x>Ш</u></div>'
+    assert to_latin_html(doc, "2021") == (
+        '<div translate=no>Ш<b translate>Ş</b><i translate="">Ş</i><u translate=x>Ш</u></div>'
+    )
+
+
+def test_short_and_bang_comments() -> None:
+    assert to_latin_html("<!-->Ш<!--->Ш<!-- ш --!>Ш", "2021") == "<!-->Ş<!--->Ş<!-- ш --!>Ş"
+
+
 def test_translate_no_on_void_element_and_self_closing() -> None:
     doc = '<img translate="no" src="x">Ш<br/>Ш<svg><path translate="no"/></svg>Ш'
     assert (
