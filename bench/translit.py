@@ -174,9 +174,12 @@ def run(runs: int) -> str:
 def replace_section(doc: str, section: str) -> str:
     """Replace (or append) our section, leaving every other section alone."""
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(doc):
-        return pattern.sub(lambda _: section + "\n", doc, count=1)
-    return doc.rstrip("\n") + "\n\n" + section
+    section = section.rstrip("\n") + "\n"
+    m = pattern.search(doc)
+    if m is None:
+        return doc.rstrip("\n") + "\n\n" + section
+    after = doc[m.end() :]
+    return doc[: m.start()] + section + ("\n" + after if after else "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 DEFAULT_SETTINGS = "egov.settings.dev"
 
@@ -45,7 +47,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(demo.banner(base, logins, _load_app_demos()))
     if args.no_serve:
         return 0
-    _serve(args.host, args.port, 1)
+    with _companions([["worker"]]):
+        _serve(args.host, args.port, 1)
+    return 0
+
+
+@contextmanager
+def _companions(commands: list[list[str]]) -> Iterator[None]:
+    """Run other `egov` commands beside the web server and stop them with it."""
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "egov.cli", *command])  # noqa: S603
+        for command in commands
+    ]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from egov.core.worker import Loop
+
+    Loop(interval=args.interval).run()
     return 0
 
 
@@ -155,6 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
         "and name the first record that does not hold.",
     )
     verify.set_defaults(handler=cmd_audit_verify)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run queued tasks and periodic jobs",
+        description="Run the platform's task worker: queued tasks and periodic jobs (grant expiry "
+        "notices, version retirement, scheduled publishing) until Ctrl-C or SIGTERM.",
+    )
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between rounds")
+    worker.set_defaults(handler=cmd_worker)
 
     totp = commands.add_parser(
         "totp",

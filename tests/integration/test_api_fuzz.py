@@ -6,9 +6,13 @@ in-process over WSGI, authenticated as the platform operator so that the deepest
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -20,12 +24,18 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 
 
 @pytest.fixture
-def operator_token(db) -> str:  # type: ignore[no-untyped-def]
+def operator_token(db) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    # Calls go straight to the WSGI app, not through Django's test client, so keep the test's
+    # connection open across requests as the test client would.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     load_registry()
     from egov.bridge import demo as bridge_demo
 
     bridge_demo.load()
-    return issue_token(User.objects.get(username="operator"), "fuzz")[1]
+    yield issue_token(User.objects.get(username="operator"), "fuzz")[1]
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -9,7 +9,7 @@ class BridgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from egov.bridge import permissions, signals  # noqa: F401  (rules, audit, snapshots)
+        from egov.bridge import jobs, permissions, signals  # noqa: F401  (registers them)
         from egov.core.navigation import NavItem, register
 
         def logged_in(user: object) -> bool:

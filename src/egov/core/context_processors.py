@@ -20,4 +20,12 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "languages": settings.LANGUAGES,
         "oidc_enabled": bool(settings.OIDC_ISSUER),
         "navigation": navigation.items_for(request.user),
+        "unread_notifications": _unread(request),
     }
+
+
+def _unread(request: HttpRequest) -> int:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return int(user.notifications.filter(read_at__isnull=True).count())

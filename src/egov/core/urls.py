@@ -8,4 +8,5 @@ urlpatterns = [
     path("account/login/", account.LoginView.as_view(), name="login"),
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
     path("account/second-factor/", account.second_factor, name="second-factor"),
+    path("account/notifications/", account.notifications, name="notifications"),
 ]

@@ -124,3 +124,14 @@ def test_people_without_a_role_see_no_requests(world) -> None:  # type: ignore[n
     page = client.get("/bridge/requests/")
     assert page.status_code == 200
     assert list(page.context["inbox"]) == []
+
+
+def test_notifications_are_listed_and_marked_read(world) -> None:  # type: ignore[no-untyped-def]
+    from egov.core.notify import notify
+
+    notify([world.users["integrator"]], "Your request was approved", url="/bridge/requests/")
+    client = _client(world, "integrator")
+    assert "(1)" in client.get("/bridge/").content.decode()
+    page = client.get("/account/notifications/").content.decode()
+    assert "Your request was approved" in page
+    assert "(1)" not in client.get("/bridge/").content.decode()

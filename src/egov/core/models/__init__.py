@@ -9,3 +9,6 @@ __all__ += ["Notification"]
 from egov.core.models.tokens import ApiToken  # noqa: E402
 
 __all__ += ["ApiToken"]
+from egov.core.models.schedule import PeriodicJobRun  # noqa: E402
+
+__all__ += ["PeriodicJobRun"]

@@ -13,6 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -75,3 +76,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         context["qr_svg"] = mark_safe(_qr_svg(device.config_url))  # noqa: S308 (generated SVG)
         context["secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "core/second_factor.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's in-app notifications, newest first; opening the page marks them read."""
+    user = cast(User, request.user)
+    items = list(user.notifications.all()[:100])
+    user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "core/notifications.html", {"items": items})
