@@ -41,7 +41,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 docs: setup
-	$(BIN)/python manage.py export_openapi docs/openapi.json
+	$(BIN)/egov openapi docs/openapi.json
 
 # Re-pin after changing pyproject.toml's dependencies.
 lock:

@@ -6,8 +6,9 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TextIO
 
 DEFAULT_SETTINGS = "egov.settings.dev"
 
@@ -126,6 +127,44 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 2
 
 
+def cmd_translit(args: argparse.Namespace) -> int:
+    from egov.core import script
+
+    convert: Callable[[str, str], script.Conversion] = (
+        script.convert_to_cyrillic
+        if args.reverse
+        else script.convert_html
+        if args.html
+        else script.convert
+    )
+    sources: list[TextIO] = [open(path, encoding="utf-8") for path in args.files] or [sys.stdin]  # noqa: SIM115
+    unknown = 0
+    for source in sources:
+        with source:
+            result = convert(source.read(), args.alphabet)
+        sys.stdout.write(result.text)
+        unknown += result.unknown_count
+    if unknown:
+        print(
+            f"warning: {unknown} letters outside the table were left as they are", file=sys.stderr
+        )
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from egov.api import api
+
+    text = json.dumps(api.get_openapi_schema(), indent=2, ensure_ascii=False, sort_keys=True)
+    if args.output == "-":
+        print(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as target:
+            target.write(text + "\n")
+    return 0
+
+
 def cmd_totp(args: argparse.Namespace) -> int:
     from egov.core import demo
 
@@ -194,6 +233,26 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between rounds")
     worker.set_defaults(handler=cmd_worker)
 
+    translit = commands.add_parser(
+        "translit",
+        help="convert Kazakh text between Cyrillic and Latin script",
+        description="Convert Kazakh text (files, or standard input) from Cyrillic to Latin "
+        "script, or back with --reverse, and write it to standard output.",
+    )
+    translit.add_argument("--alphabet", choices=["2018", "2021"], default="2021")
+    translit.add_argument("--reverse", action="store_true", help="Latin to Cyrillic")
+    translit.add_argument("--html", action="store_true", help="convert only the text of HTML")
+    translit.add_argument("files", nargs="*", help="files to read (default: standard input)")
+    translit.set_defaults(handler=cmd_translit, needs_django=False)
+
+    openapi = commands.add_parser(
+        "openapi",
+        help="write the API's OpenAPI document",
+        description="Write the OpenAPI 3.1 document of /api/ (the contract CI compares).",
+    )
+    openapi.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
+    openapi.set_defaults(handler=cmd_openapi)
+
     totp = commands.add_parser(
         "totp",
         help="print the current second-factor code of a demo account",
@@ -206,7 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup()
+    if getattr(args, "needs_django", True):
+        _setup()
     return int(args.handler(args))
 
 

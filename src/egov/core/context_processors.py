@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
-from egov.core import navigation
+from egov.core import latin, navigation
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -19,8 +19,11 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "country": profile,
         "languages": settings.LANGUAGES,
         "oidc_enabled": bool(settings.OIDC_ISSUER),
-        "navigation": navigation.items_for(request.user),
+        "navigation": navigation.items_for(getattr(request, "user", None)),
         "unread_notifications": _unread(request),
+        "cyrillic_path": latin.cyrillic_url(request.path),
+        "latin_path": latin.latin_url(latin.cyrillic_url(request.path)),
+        "kk_latin": latin.is_latin_request(request),
     }
 
 

@@ -26,7 +26,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class DualModeMiddleware:
-    """Calls `before()` and then the rest of the chain, in whichever mode the chain runs."""
+    """`before()`, the rest of the chain inside `around()`, then `after()`, in either mode."""
 
     sync_capable = True
     async_capable = True
@@ -39,6 +39,10 @@ class DualModeMiddleware:
     def before(self, request: HttpRequest) -> HttpResponse | None:
         """An early answer, or None to go on."""
         return None
+
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """The answer on its way out."""
+        return response
 
     def around(self, request: HttpRequest) -> Any:
         """A context manager wrapped around the rest of the chain."""
@@ -53,7 +57,7 @@ class DualModeMiddleware:
         if early is not None:
             return early
         with self.around(request):
-            return self.get_response(request)
+            return self.after(request, self.get_response(request))
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
         # before() and around() may touch request.user, a lazy database read: off the event loop.
@@ -61,8 +65,8 @@ class DualModeMiddleware:
         if early is not None:
             return early
         with await sync_to_async(self.around)(request):
-            response: Awaitable[HttpResponse] = self.get_response(request)
-            return await response
+            pending: Awaitable[HttpResponse] = self.get_response(request)
+            return self.after(request, await pending)
 
 
 class StaticFilesMiddleware(DualModeMiddleware, WhiteNoiseMiddleware):  # type: ignore[misc]
@@ -82,6 +86,10 @@ class StaticFilesMiddleware(DualModeMiddleware, WhiteNoiseMiddleware):  # type: 
 
 
 class AuditContextMiddleware(DualModeMiddleware):
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """The answer on its way out."""
+        return response
+
     def around(self, request: HttpRequest) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -14,6 +14,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from types import FrameType
 
@@ -51,12 +52,10 @@ def jobs() -> list[PeriodicJob]:
 
 def claim(job: PeriodicJob, now: datetime.datetime) -> bool:
     """True for exactly one caller per period, across processes."""
-    try:
+    with suppress(IntegrityError):  # another worker may have created the row a moment ago
         PeriodicJobRun.objects.get_or_create(
             name=job.name, defaults={"last_started_at": now - job.every}
         )
-    except IntegrityError:
-        pass  # created by another worker a moment ago
     due = Q(name=job.name) & Q(last_started_at__lte=now - job.every)
     return PeriodicJobRun.objects.filter(due).update(last_started_at=now) == 1
 

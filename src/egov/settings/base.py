@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "egov.core.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "egov.core.latin.LatinScriptMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,6 +183,8 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = COUNTRY.timezone
+# Kazakh pages are also served in Latin script under /kk-latn/, in this alphabet (2018 or 2021).
+EGOV_KK_LATIN_ALPHABET = env("KK_LATIN_ALPHABET", "2021") or "2021"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 

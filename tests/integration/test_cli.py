@@ -53,3 +53,15 @@ def test_codes_are_never_printed_outside_a_demo(capsys, registry, settings) -> N
 @pytest.mark.django_db
 def test_check_passes_on_a_sound_deployment(registry) -> None:  # type: ignore[no-untyped-def]
     assert cli.main(["check"]) == 0
+
+
+@pytest.mark.django_db
+def test_audit_verify_reports_the_broken_record(capsys) -> None:  # type: ignore[no-untyped-def]
+    from egov.core.tests.factories import OrganizationFactory
+    from egov.core.tests.test_audit import tamper
+
+    OrganizationFactory.create_batch(3)
+    assert cli.main(["audit", "verify"]) == 0
+    tamper("UPDATE core_auditrecord SET object_repr = 'forged' WHERE seq = %s", [2])
+    assert cli.main(["audit", "verify"]) == 2
+    assert "BROKEN at record 2" in capsys.readouterr().err
