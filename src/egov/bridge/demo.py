@@ -292,6 +292,7 @@ def load() -> list[str]:
     )
 
     lines = []
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     key_file = settings.DATA_DIR / "demo-api-key.txt"
     if not ApiKey.objects.filter(system=bank, name="demo").exists() or not key_file.exists():
         ApiKey.objects.filter(system=bank, name="demo").delete()

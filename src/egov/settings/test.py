@@ -1,9 +1,15 @@
 """The test suite: fast hashing, in-process caches unless EGOV_REDIS_URL is given."""
 
+import tempfile
+from pathlib import Path
+
 from egov.settings.dev import *  # noqa: F403
 from egov.settings.oidc import oidc_settings
 
 EGOV_DEMO = False
+# Files the code writes (demo credentials, media) go to a throw-away folder, not the checkout.
+DATA_DIR = Path(tempfile.mkdtemp(prefix="egov-test-"))
+MEDIA_ROOT = DATA_DIR / "media"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
