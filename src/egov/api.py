@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -53,6 +54,14 @@ def _invalid_model(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     ]
     return problem_response(
         request, 422, "invalid_input", _("Some fields are not valid."), errors=errors
+    )
+
+
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # Values the database cannot hold (a NUL character, a number out of range): bad input.
+    return problem_response(
+        request, 400, "invalid_characters", _("The request holds values that cannot be stored.")
     )
 
 

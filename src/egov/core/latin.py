@@ -83,10 +83,18 @@ class LatinScriptMiddleware(DualModeMiddleware):
             return response
         if response.has_header("Location"):
             response["Location"] = latin_url(response["Location"])
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != "kk":
+            # The reader chose Kazakh: the Cyrillic twin (the switch) stays in Kazakh too.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, "kk", max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )
         content_type = response.get("Content-Type", "")
         if content_type.startswith("text/html") and not response.streaming:
             charset = response.charset or "utf-8"
             response.content = transliterate_page(response.content.decode(charset)).encode(charset)
+            if response.has_header("Content-Length"):  # set further in, for the Cyrillic body
+                response["Content-Length"] = str(len(response.content))
             response["Content-Language"] = LANGUAGE_TAG
         response["Vary"] = ", ".join(filter(None, [response.get("Vary"), "Accept-Language"]))
         return response

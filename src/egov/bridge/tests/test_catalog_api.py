@@ -106,3 +106,10 @@ def test_malformed_json_is_a_problem_not_a_crash(world) -> None:  # type: ignore
     )
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_values_the_database_cannot_hold_are_bad_input(world) -> None:  # type: ignore[no-untyped-def]
+    response = _post(world.client("owner"), "/api/bridge/services",
+                     {**SERVICE, "provider_organization": "PR\x00OV"})
+    assert response.status_code in (400, 404, 422)
+    assert response["Content-Type"] == "application/problem+json"

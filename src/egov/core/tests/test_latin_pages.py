@@ -27,6 +27,7 @@ def test_a_kazakh_page_has_a_latin_twin(client, registry) -> None:  # type: igno
     page = client.get("/kk-latn/", HTTP_ACCEPT_LANGUAGE="ru")
     assert page.status_code == 200
     assert page["Content-Language"] == "kk-Latn"
+    assert int(page.get("Content-Length", len(page.content))) == len(page.content)
     body = page.content.decode()
     assert '<html lang="kk-Latn">' in body
     assert CYRILLIC.search(cyrillic.content.decode())
