@@ -19,3 +19,4 @@ class BridgeConfig(AppConfig):
         register(NavItem(_("Access requests"), "bridge:requests", 20, logged_in))
         register(NavItem(_("Grants"), "bridge:grants", 30, logged_in))
         register(NavItem(_("Credentials"), "bridge:systems", 40, logged_in))
+        register(NavItem(_("My services"), "bridge:manage", 50, logged_in))

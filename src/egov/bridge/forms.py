@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from egov.bridge.choices import Category, Classification
+from egov.bridge.models import Service
+from egov.core.models import InformationSystem
 
 
 class CatalogSearchForm(forms.Form):
@@ -119,3 +121,62 @@ ACTION_LABELS = {
     "resume": _("Resume"),
     "revoke": _("Revoke"),
 }
+
+
+class ServiceForm(forms.ModelForm[Service]):
+    provider: forms.ModelChoiceField[InformationSystem] = forms.ModelChoiceField(
+        label=_("Provider system"), queryset=InformationSystem.objects.none()
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "provider",
+            "code",
+            "name_kk",
+            "name_ru",
+            "name_en",
+            "name_tg",
+            "description_kk",
+            "description_ru",
+            "description_en",
+            "description_tg",
+            "category",
+            "classification",
+            "upstream_url",
+            "timeout_ms",
+            "sla_availability",
+            "sla_response_ms",
+        ]
+
+    def __init__(self, *args: Any, systems: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            "forms.ModelChoiceField[InformationSystem]", self.fields["provider"]
+        ).queryset = systems
+
+
+class VersionForm(forms.Form):
+    version = forms.RegexField(
+        label=_("Version"),
+        regex=r"^v[0-9]+(\.[0-9]+){0,2}$",
+        error_messages={"invalid": _("Write versions as v1, v2 or v1.2.")},
+    )
+    document = forms.FileField(
+        label=_("OpenAPI document (JSON or YAML)"),
+        required=False,
+        help_text=_("Upload the file, or give its URL below."),
+    )
+    document_url = forms.URLField(label=_("OpenAPI document URL"), required=False)
+    rate_per_minute = forms.IntegerField(
+        label=_("Default calls per minute"), min_value=1, initial=60
+    )
+    quota_per_day = forms.IntegerField(
+        label=_("Default calls per day"), min_value=1, initial=10_000
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if bool(cleaned.get("document")) == bool(cleaned.get("document_url")):
+            raise forms.ValidationError(_("Give the OpenAPI document or its URL, one of the two."))
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.bridge.views import access, catalog, credentials
+from egov.bridge.views import access, catalog, credentials, manage
 
 app_name = "bridge"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("requests/<int:pk>/", access.request_detail, name="request-detail"),
     path("grants/", access.grant_list, name="grants"),
     path("systems/", credentials.system_list, name="systems"),
+    path("manage/", manage.service_list, name="manage"),
+    path("manage/new/", manage.service_create, name="manage-new"),
+    path("manage/<str:passport>/", manage.service_detail, name="manage-detail"),
     path(
         "systems/<str:organization>/<str:subsystem>/credentials/",
         credentials.credentials,

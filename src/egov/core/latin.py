@@ -86,8 +86,11 @@ class LatinScriptMiddleware(DualModeMiddleware):
         if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != "kk":
             # The reader chose Kazakh: the Cyrillic twin (the switch) stays in Kazakh too.
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, "kk", max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+                settings.LANGUAGE_COOKIE_NAME,
+                "kk",
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
             )
         content_type = response.get("Content-Type", "")
         if content_type.startswith("text/html") and not response.streaming:

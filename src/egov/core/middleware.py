@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -121,3 +122,23 @@ class SecondFactorMiddleware(DualModeMiddleware):
             )
         target = reverse("second-factor")
         return HttpResponseRedirect(f"{target}?next={request.get_full_path()}")
+
+
+class BodySizeMiddleware(DualModeMiddleware):
+    """API bodies over the configured limit get 413 before anything reads them."""
+
+    def before(self, request: HttpRequest) -> HttpResponse | None:
+        if not request.path.startswith("/api/"):
+            return None
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return problem_response(
+                request, 400, "bad_content_length", "Content-Length is not a number."
+            )
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return problem_response(
+                request, 413, "payload_too_large", f"The body is larger than {limit} bytes."
+            )
+        return None

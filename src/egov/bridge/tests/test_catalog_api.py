@@ -109,7 +109,19 @@ def test_malformed_json_is_a_problem_not_a_crash(world) -> None:  # type: ignore
 
 
 def test_values_the_database_cannot_hold_are_bad_input(world) -> None:  # type: ignore[no-untyped-def]
-    response = _post(world.client("owner"), "/api/bridge/services",
-                     {**SERVICE, "provider_organization": "PR\x00OV"})
+    response = _post(
+        world.client("owner"),
+        "/api/bridge/services",
+        {**SERVICE, "provider_organization": "PR\x00OV"},
+    )
     assert response.status_code in (400, 404, 422)
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_oversized_body_is_refused_with_413(world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    passport = world.version.service.passport_id
+    body = {"version": "v9", "openapi": {"openapi": "3.1.0", "x": "y" * 2000}}
+    response = _post(world.client("owner"), f"/api/bridge/services/{passport}/versions", body)
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from egov.bridge.models import AccessRequest, ApiKey, Grant
+from egov.bridge.models import AccessRequest, ApiKey, Grant, Service
 from egov.testing.auth import log_in
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +135,47 @@ def test_notifications_are_listed_and_marked_read(world) -> None:  # type: ignor
     page = client.get("/account/notifications/").content.decode()
     assert "Your request was approved" in page
     assert "(1)" not in client.get("/bridge/").content.decode()
+
+
+def test_a_service_owner_registers_and_publishes_through_pages(world) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from egov.bridge.tests.factories import openapi_document
+
+    client = _client(world, "owner")
+    created = client.post(
+        "/bridge/manage/new/",
+        {
+            "provider": world.provider_system.pk,
+            "code": "extracts",
+            "name_kk": "Үзінділер",
+            "category": "registries",
+            "classification": "personal",
+            "upstream_url": "http://127.0.0.1:9/extracts",
+            "timeout_ms": 5000,
+            "sla_availability": "99.9",
+            "sla_response_ms": 800,
+        },
+    )
+    assert created.status_code == 302, created.context["form"].errors
+    url = created["Location"]
+    broken = SimpleUploadedFile("api.json", b'{"openapi": "3.1.0"}', "application/json")
+    rejected = client.post(
+        url, {"version": "v1", "document": broken, "rate_per_minute": 10, "quota_per_day": 100}
+    )
+    assert rejected.status_code == 200
+    assert rejected.context["form"].non_field_errors()
+    good = SimpleUploadedFile(
+        "api.json", json.dumps(openapi_document()).encode(), "application/json"
+    )
+    saved = client.post(
+        url, {"version": "v1", "document": good, "rate_per_minute": 10, "quota_per_day": 100}
+    )
+    assert saved.status_code == 302
+    client.post(url, {"lifecycle": "publish", "version": "v1"})
+    service = Service.objects.get(code="extracts")
+    assert service.versions.get().status == "published"
+    # Another organization's owner cannot manage it.
+    assert _client(world, "integrator").get(url).status_code == 404
