@@ -82,4 +82,5 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem_response(request, exc.status_code, "http_error", str(exc))
+    code = "malformed_request" if exc.status_code == 400 else "http_error"
+    return problem_response(request, exc.status_code, code, str(exc))

@@ -165,6 +165,14 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from egov.bridge import signing
+
+    pair = signing.rotate(args.purpose)
+    print(f"new {args.purpose} key {pair.kid}; the previous one stays published for 7 days")
+    return 0
+
+
 def cmd_totp(args: argparse.Namespace) -> int:
     from egov.core import demo
 
@@ -252,6 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
     openapi.set_defaults(handler=cmd_openapi)
+
+    keys = commands.add_parser(
+        "keys", help="Smart Bridge signing keys", description="Smart Bridge signing keys."
+    )
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
+    rotate = keys_commands.add_parser(
+        "rotate",
+        help="start signing with a new Ed25519 key",
+        description="Create a new key for policy snapshots or access tokens; the old key stays "
+        "published (snapshot key list, JWKS) so that what it signed still verifies.",
+    )
+    rotate.add_argument("purpose", choices=["snapshot", "token"])
+    rotate.set_defaults(handler=cmd_keys_rotate)
 
     totp = commands.add_parser(
         "totp",

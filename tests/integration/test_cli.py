@@ -65,3 +65,14 @@ def test_audit_verify_reports_the_broken_record(capsys) -> None:  # type: ignore
     tamper("UPDATE core_auditrecord SET object_repr = 'forged' WHERE seq = %s", [2])
     assert cli.main(["audit", "verify"]) == 2
     assert "BROKEN at record 2" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_key_rotation_from_the_command_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    from egov.bridge.models import SigningKey
+
+    assert cli.main(["keys", "rotate", "token"]) == 0
+    assert cli.main(["keys", "rotate", "token"]) == 0
+    keys = SigningKey.objects.filter(purpose="token")
+    assert keys.count() == 2
+    assert keys.filter(retired_at__isnull=True).count() == 1

@@ -23,6 +23,17 @@ class CatalogSearchForm(forms.Form):
         required=False,
         choices=[("", _("Any")), *Classification.choices],
     )
+    language = forms.ChoiceField(
+        label=_("Documented in"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("kk", "Қазақша"),
+            ("ru", "Русский"),
+            ("en", "English"),
+            ("tg", "Тоҷикӣ"),
+        ],
+    )
 
 
 class AccessRequestForm(forms.Form):

@@ -34,7 +34,19 @@ _current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
 )
 
 # Never copied into the log, whatever model they sit on.
-SECRET_FIELDS = frozenset({"password", "key", "secret", "token", "otp_secret"})
+SECRET_FIELDS = frozenset(
+    {
+        "password",
+        "key",
+        "secret",
+        "token",
+        "otp_secret",
+        "key_hash",
+        "secret_hash",
+        "token_hash",
+        "private_key_encrypted",
+    }
+)
 # Changes that are bookkeeping, not decisions.
 NOISE_FIELDS = frozenset({"last_login", "updated_at"})
 

@@ -20,7 +20,7 @@ from egov.bridge.queries import visible_services, visible_versions
 from egov.core.api_auth import token_or_session
 from egov.core.exceptions import Conflict, InvalidInput, NotFound
 from egov.core.models import InformationSystem
-from egov.core.models.translated import translated_names
+from egov.core.models.translated import LANGUAGES, translated_names
 from egov.core.pagination import Pagination
 from egov.core.permissions import require
 
@@ -49,8 +49,11 @@ def list_services(
     organization: str = "",
     category: str = "",
     classification: str = "",
+    language: str = "",
 ) -> Any:
     services = _services(request)
+    if language in LANGUAGES:  # services described in that language
+        services = services.exclude(**{f"description_{language}": ""})
     if q:
         text = Q(passport_id__icontains=q) | Q(code__icontains=q)
         for column in translated_names("name") + translated_names("description"):

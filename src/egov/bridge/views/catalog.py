@@ -39,6 +39,8 @@ def search(request: HttpRequest) -> HttpResponse:
             services = services.filter(category=data["category"])
         if data["classification"]:
             services = services.filter(classification=data["classification"])
+        if data["language"]:
+            services = services.exclude(**{f"description_{data['language']}": ""})
     page = Paginator(services, 20).get_page(request.GET.get("page"))
     return render(request, "bridge/catalog.html", {"form": form, "page": page})
 
