@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("bridge/", include("egov.bridge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("gov/", include("egov.websites.urls")),
     path("", include("egov.core.urls")),
 ]
 

@@ -25,7 +25,12 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "egov.core",
     "egov.bridge",
+    "egov.websites",
     # Wagtail is the one back-office.
+    "wagtail.contrib.simple_translation",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
+    "wagtail.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -70,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Moved or renamed website pages answer with a redirect instead of a 404.
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "egov.urls"
@@ -186,7 +193,9 @@ USE_TZ = True
 TIME_ZONE = COUNTRY.timezone
 # Kazakh pages are also served in Latin script under /kk-latn/, in this alphabet (2018 or 2021).
 EGOV_KK_LATIN_ALPHABET = env("KK_LATIN_ALPHABET", "2021") or "2021"
-WAGTAIL_I18N_ENABLED = False
+# Website pages exist once per content language (a page tree per locale, see docs/websites.md).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # --- static files ---
@@ -204,6 +213,15 @@ WAGTAIL_SITE_NAME = COUNTRY.branding.platform_name.get(COUNTRY.default_language,
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "/account/login/"  # one log-in page, with the second factor behind it
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# --- government websites (egov.websites) ---
+WAGTAILREDIRECTS_AUTO_CREATE = True  # a moved or renamed page leaves a redirect behind
+# A page created in the default language gets a stand-in (alias) in every other one.
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = True
+WAGTAILIMAGES_IMAGE_FORM_BASE = "egov.websites.forms.ImageForm"  # alt text is required
+# Working days an agency has to update a section after a recorded change request.
+EGOV_WEBSITES_UPDATE_WORKING_DAYS = int(env("WEBSITES_UPDATE_WORKING_DAYS", "3") or 3)
+# How long a rendered public page may be served from the cache (0 turns the cache off).
+EGOV_WEBSITES_CACHE_SECONDS = int(env("WEBSITES_CACHE_SECONDS", "300") or 300)
 
 # --- mail ---
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,0 +1,1 @@
+"""Smart Data: the government's analytics (sources, datasets, quality, indicators, dashboards)."""

@@ -1,0 +1,98 @@
+"""Search across every body's pages, or one body's, with filters by type, body and date.
+
+The index is Wagtail's (the database backend: PostgreSQL full-text in production, SQLite here).
+A Kazakh reader may type in Latin script: the query is also searched in Cyrillic, which is how
+the pages are written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from egov.core import script
+
+MAX_RESULTS = 200
+LATIN_WORD = re.compile(r"[A-Za-zÀ-ɏ]")
+
+
+def _types() -> dict[str, tuple[Any, type[Page]]]:
+    from egov.websites import models
+
+    return {
+        "news": (_("News"), models.NewsPage),
+        "documents": (_("Documents"), models.LegalActPage),
+        "vacancies": (_("Vacancies"), models.VacancyPage),
+        "sites": (_("Websites of bodies"), models.AgencySite),
+    }
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search for"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    agency = forms.ChoiceField(label=_("Body"), required=False)
+    since = forms.DateField(
+        label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, portal: Page, data: Any = None) -> None:
+        from egov.websites.models import AgencySite
+
+        super().__init__(data)
+        kind: Any = self.fields["kind"]
+        kind.choices = [("", _("Everything"))] + [
+            (key, label) for key, (label, _model) in _types().items()
+        ]
+        agency: Any = self.fields["agency"]
+        sites = AgencySite.objects.live().child_of(portal).order_by("title")
+        agency.choices = [("", _("All bodies"))] + [(site.slug, site.title) for site in sites]
+        self.sites = {site.slug: site for site in sites}
+
+
+def queries(text: str) -> list[str]:
+    """The query as typed, and its Cyrillic form when a Kazakh reader typed Latin letters."""
+    text = " ".join(text.split())
+    found = [text]
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language == "kk" and LATIN_WORD.search(text):
+        for alphabet in ("2021", "2018"):
+            cyrillic = script.to_cyrillic(text, alphabet)
+            if cyrillic not in found:
+                found.append(cyrillic)
+    return found
+
+
+def run(portal: Page, form: SearchForm) -> list[Page]:
+    if not form.is_bound or not form.is_valid() or not form.cleaned_data["q"].strip():
+        return []
+    data = form.cleaned_data
+    pages = Page.objects.live().descendant_of(portal, inclusive=True)
+    if data["agency"] and data["agency"] in form.sites:
+        pages = pages.descendant_of(form.sites[data["agency"]], inclusive=True)
+    if data["kind"]:
+        pages = pages.type(_types()[data["kind"]][1])
+    zone = timezone.get_current_timezone()
+    if data["since"]:
+        start = datetime.datetime.combine(data["since"], datetime.time.min, zone)
+        pages = pages.filter(first_published_at__gte=start)
+    if data["until"]:
+        end = datetime.datetime.combine(data["until"], datetime.time.max, zone)
+        pages = pages.filter(first_published_at__lte=end)
+    found: list[int] = []
+    for query in queries(data["q"]):
+        for page in pages.search(query, operator="and")[:MAX_RESULTS]:
+            if page.pk not in found:
+                found.append(page.pk)
+    specific = {page.pk: page for page in Page.objects.filter(pk__in=found).specific()}
+    return [specific[pk] for pk in found if pk in specific]
