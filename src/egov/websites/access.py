@@ -110,8 +110,12 @@ def operators_group() -> Group:
     group, created = Group.objects.get_or_create(name=OPERATORS_GROUP)
     if created:
         group.permissions.add(_translate_permission())
-        _grant_pages(group, Page.get_first_root_node(), OPERATOR_PAGE_PERMISSIONS)
-        _grant_collection(group, Collection.get_first_root_node(), MODERATOR_MEDIA_PERMISSIONS)
+        # An empty database (no page tree yet) has nothing to grant on; the repair job will.
+        root_page, root_collection = Page.get_first_root_node(), Collection.get_first_root_node()
+        if root_page is not None:
+            _grant_pages(group, root_page, OPERATOR_PAGE_PERMISSIONS)
+        if root_collection is not None:
+            _grant_collection(group, root_collection, MODERATOR_MEDIA_PERMISSIONS)
     return group
 
 
