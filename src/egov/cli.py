@@ -6,8 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 DEFAULT_SETTINGS = "egov.settings.dev"
@@ -48,28 +47,57 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(demo.banner(base, logins, _load_app_demos()))
     if args.no_serve:
         return 0
-    with _companions([["worker"]]):
-        _serve(args.host, args.port, 1)
+    return _run_demo_services(args.host, args.port, base)
+
+
+def _run_demo_services(host: str, port: int, base: str) -> int:
+    """Web application and worker, then the gateway and the demo providers once the web answers."""
+    from django.conf import settings
+
+    from gateway import launch
+
+    web = _egov(["serve", "--host", host, "--port", str(port)])
+    worker = _egov(["worker"])
+    processes = launch.Processes([web, worker])
+    try:
+        if not launch.wait_http(f"{base}/healthz", timeout=60):
+            print("the web application did not start", file=sys.stderr)
+            return 1
+        gateway = launch.start_demo(
+            control_plane_url=base,
+            state_dir=settings.DATA_DIR / "gateway",
+            token_file=settings.DATA_DIR / "gateway-token.txt",
+        )
+        processes.procs += gateway.procs
+        print(_gateway_banner(), flush=True)
+        processes.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        processes.stop()
     return 0
 
 
-@contextmanager
-def _companions(commands: list[list[str]]) -> Iterator[None]:
-    """Run other `egov` commands beside the web server and stop them with it."""
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "egov.cli", *command])  # noqa: S603
-        for command in commands
-    ]
-    try:
-        yield
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+def _egov(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "egov.cli", *command])  # noqa: S603
+
+
+def _gateway_banner() -> str:
+    from django.conf import settings
+
+    from egov.core.models import InformationSystem
+
+    key = (settings.DATA_DIR / "demo-api-key.txt").read_text().strip()
+    provider = InformationSystem.objects.get(
+        organization__code="MINJUST-REG", subsystem_code="legal-entities"
+    ).xroad_address
+    consumer = InformationSystem.objects.get(
+        organization__code="DEMOBANK", subsystem_code="loans"
+    ).xroad_address
+    return f"""Smart Bridge gateway on http://127.0.0.1:8080 (demo providers on :8090). Try:
+  curl -H "X-API-Key: {key}" -H "X-Road-Client: {consumer}" \\
+    "http://127.0.0.1:8080/r1/{provider}/legal-entity/v1/legal-entities?name=Dala"
+"""
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
