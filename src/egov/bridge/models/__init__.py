@@ -1,3 +1,4 @@
+from egov.bridge.models.calls import CallRecord
 from egov.bridge.models.catalog import Service, ServiceVersion
 from egov.bridge.models.credentials import ApiKey, ClientCertificate, OAuthClient, SigningKey
 from egov.bridge.models.grants import Grant
@@ -7,6 +8,7 @@ from egov.bridge.models.snapshots import GatewayNode, PolicySnapshot
 __all__ = [
     "AccessRequest",
     "ApiKey",
+    "CallRecord",
     "ClientCertificate",
     "GatewayNode",
     "Grant",
