@@ -8,6 +8,7 @@ Targets (all on 127.0.0.1, fresh ports; ``--only`` takes the keys in brackets):
   (c-uvicorn) [cu]  the same on uvicorn (uvloop + httptools)
   (c-request-sig) [cr]  (c) signing every upstream request instead of an identity assertion
   (c-aiohttp) [ca]  (c) with aiohttp as the upstream client
+  (c-ship) [cs]     (c) shipping its message log to a control plane (``receiver.py``)
   (d) [d]           (c) with a ``sync`` message log on PostgreSQL (skipped without it)
 
 nginx and the gateway get the same number of worker processes (``--workers``, default 2).
@@ -286,6 +287,18 @@ def main() -> int:
         wait_http(f"http://127.0.0.1:{proxy_port}/bench/items/1")
         key = crypto.load_or_create_signing_key(work / "snapshot.key")
         body, signature = snapshot(upstream_port, key)
+        receiver_port = free_port()
+        processes.append(
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "uvicorn", "receiver:app"),
+                    *("--port", str(receiver_port), "--log-level", "warning", "--no-access-log"),
+                ],
+                cwd=Path(__file__).parent,
+                start_new_session=True,
+            )
+        )
+        wait_http(f"http://127.0.0.1:{receiver_port}/count")
 
         def gateway(name: str, server: str, extra: dict[str, str]) -> str:
             state = work / name
@@ -337,6 +350,15 @@ def main() -> int:
                 "granian",
                 {"EGOV_GATEWAY_HTTP_CLIENT": "aiohttp"},
             ),
+            (
+                "cs",
+                "(c-ship) (c) + shipping records to the control plane",
+                "granian",
+                {
+                    "EGOV_GATEWAY_CONTROL_PLANE_URL": f"http://127.0.0.1:{receiver_port}",
+                    "EGOV_GATEWAY_TOKEN": "egw_bench",
+                },
+            ),
         ]
         for key_name, label, server, extra in variants:
             if not only or key_name in only:
@@ -382,6 +404,8 @@ def main() -> int:
                 f"(direct at that rate p50 {d50:.2f}, p99 {d99:.2f}), errors {errors}",
                 flush=True,
             )
+        with urllib.request.urlopen(f"http://127.0.0.1:{receiver_port}/count") as answer:
+            print(f"records shipped to the control plane: {json.load(answer)['records']}")
     finally:
         for proc in reversed(processes):
             if proc.poll() is None:

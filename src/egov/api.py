@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from egov.bridge.api import router as bridge_router
+from egov.consent.api import router as consent_router
 from egov.core.api import router as core_router
 from egov.core.exceptions import EgovError, problem_response
 
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/core/", core_router, tags=["core"])
 api.add_router("/bridge/", bridge_router)
+api.add_router("/consent/", consent_router)
 
 
 @api.exception_handler(EgovError)

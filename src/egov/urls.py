@@ -6,12 +6,16 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 from egov.api import api
 from egov.bridge.views import snapshots
+from egov.consent import feed as consent_feed
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("api/bridge/snapshots/latest", snapshots.latest, name="bridge-snapshot-latest"),
+    path("api/consent/gateway/check", consent_feed.check, name="consent-gateway-check"),
+    path("api/consent/gateway/changes", consent_feed.changes, name="consent-gateway-changes"),
     path("api/", api.urls),
     path("bridge/", include("egov.bridge.urls")),
+    path("consent/", include("egov.consent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("gov/", include("egov.websites.urls")),
     path("", include("egov.core.urls")),

@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from gateway import crypto, metadata
 from gateway.auth import Authenticator, Identity
 from gateway.config import Settings
+from gateway.consent import ConsentRegistry
 from gateway.errors import GatewayError, render
 from gateway.limits import Limiter
 from gateway.matching import HTTP_METHODS
@@ -48,6 +49,7 @@ from gateway.request import (
     request_id,
     unquote_part,
 )
+from gateway.shipping import Shipper
 from gateway.snapshot import Grant, Policy, Service, SnapshotFile, TrustStore, Version
 from gateway.snapshot_client import PolicyHolder, SnapshotClient
 from gateway.upstream import UpstreamPool, UpstreamResponse, read_all
@@ -98,6 +100,14 @@ class Gateway:
             buffer_records=settings.log_buffer_records,
         )
         self.meta = metadata.Metadata(settings.control_plane_url)
+        self.consents = ConsentRegistry(
+            settings.control_plane_url,
+            settings.gateway_token,
+            settings.consent_cache_entries,
+            settings.consent_timeout_seconds,
+            settings.poll_wait_seconds,
+        )
+        self.shipper: Shipper | None = None
         self.in_flight = 0
         self.started = False
         self._gauges: asyncio.Task[None] | None = None
@@ -119,6 +129,7 @@ class Gateway:
         await self.upstream.start()
         await self.limiter.start()
         await self.writer.start()
+        await self._start_shipping()
         await self.meta.start()
         if self.settings.control_plane_url:
             self.snapshot_client = SnapshotClient(
@@ -144,9 +155,26 @@ class Gateway:
         if self.snapshot_client is not None:
             await self.snapshot_client.stop()
         await self.writer.close()
+        if self.shipper is not None:
+            await self.shipper.stop()
         await self.upstream.stop()
         await self.limiter.stop()
         await self.meta.stop()
+        await self.consents.stop()
+
+    async def _start_shipping(self) -> None:
+        """Records go on to the control plane from the store, on a connection of their own."""
+        if not (self.settings.control_plane_url and self.settings.ship):
+            return
+        self.shipper = Shipper(
+            open_store(self.settings.resolved_log_store),
+            self.settings.control_plane_url,
+            self.settings.gateway_token,
+            self.settings.ship_batch_size,
+            self.settings.ship_interval_seconds,
+        )
+        self.writer.on_written = self.shipper.wake
+        await self.shipper.start()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -234,6 +262,15 @@ class Gateway:
         }
         if not self.writer.healthy:
             alarms.append("log_store_down")
+        if self.shipper is not None:
+            shipping = self.shipper.stats
+            checks["shipping"] = {
+                "leader": shipping.leader,
+                "shipped": shipping.shipped,
+                "last_error": shipping.last_error,
+            }
+            if shipping.last_error:
+                alarms.append("shipping_failing")
         if self.limiter.redis_url:
             checks["redis"] = {"up": bool(self.limiter.redis_ok)}
             if not self.limiter.redis_ok:
@@ -362,13 +399,14 @@ class Gateway:
                         "The service returns personal data: name the data subject in X-Subject-Id.",
                     )
                 call.subject_id = subject
-                if (
-                    policy.consent_for(identity.system, service.address, subject, call.started)
-                    is None
-                ):
+                consent = await self.consents.find(
+                    policy, identity.system, service.address, subject, call.started
+                )
+                if consent is None:
                     raise GatewayError(
                         "no_consent", "The data subject has not consented to this access."
                     )
+                call.consent_id = consent.id
             elif b"x-subject-id" in headers:
                 call.subject_id = header_text(headers.get(b"x-subject-id"))
             await self._limit(grant, version)
@@ -668,6 +706,7 @@ class Gateway:
             "endpoint": call.endpoint,
             "grant": call.grant.id if call.grant else None,
             "subject_id": call.subject_id,
+            "consent": call.consent_id,
             "user_id": call.user_id,
             "issue": call.issue,
             "client_ip": call.client_ip,

@@ -100,6 +100,13 @@ class Settings:
     log_flush_seconds: float = 0.05
     log_buffer_records: int = 20000
     signing_key_file: Path | None = None
+    # Consent checks (gateway.consent): cached (consumer, subject) pairs, registry timeout
+    consent_cache_entries: int = 100_000
+    consent_timeout_seconds: float = 2.0
+    # Shipping records to the control plane (gateway.shipping)
+    ship: bool = True
+    ship_batch_size: int = 200
+    ship_interval_seconds: float = 1.0
     # Operations
     access_log: bool = True
     json_logs: bool = True
@@ -205,6 +212,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "POOL_SIZE": "pool_size",
         "LOG_BATCH_SIZE": "log_batch_size",
         "LOG_BUFFER_RECORDS": "log_buffer_records",
+        "CONSENT_CACHE_ENTRIES": "consent_cache_entries",
+        "SHIP_BATCH_SIZE": "ship_batch_size",
     }
     for name, attribute in int_fields.items():
         value = get(name)
@@ -217,6 +226,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "CONNECT_TIMEOUT": "connect_timeout_seconds",
         "BREAKER_RESET": "breaker_reset_seconds",
         "LOG_FLUSH_SECONDS": "log_flush_seconds",
+        "CONSENT_TIMEOUT": "consent_timeout_seconds",
+        "SHIP_INTERVAL": "ship_interval_seconds",
     }
     for name, attribute in float_fields.items():
         value = get(name)
@@ -226,6 +237,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "REFUSE_WHEN_STALE": "refuse_when_stale",
         "ACCESS_LOG": "access_log",
         "JSON_LOGS": "json_logs",
+        "SHIP": "ship",
     }
     for name, attribute in bool_fields.items():
         value = get(name)

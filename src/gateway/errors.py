@@ -58,6 +58,9 @@ CODES: Final[dict[str, ErrorKind]] = {
         503, "No valid policy snapshot", "Server.ClientProxy.OutdatedGlobalConf"
     ),
     "overloaded": ErrorKind(503, "Gateway overloaded", "Server.ServerProxy.Overloaded"),
+    "consent_unavailable": ErrorKind(
+        503, "Consent registry unavailable", "Server.ServerProxy.NoConsent"
+    ),
     "upstream_timeout": ErrorKind(504, "Provider timed out", "Server.ServerProxy.NetworkError"),
 }
 

@@ -38,7 +38,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -162,6 +162,7 @@ _COLUMNS: Final = (
 )
 
 SCHEMA_LOCK: Final = 0x6567_7731  # advisory lock id while creating tables ("egw1")
+SHIP_LOCK: Final = 0x6567_7732  # held by the process that ships the log ("egw2")
 _SCHEMA: Final = (
     """CREATE TABLE IF NOT EXISTS gateway_log_record (
         chain TEXT NOT NULL, seq BIGINT NOT NULL, started_at TEXT NOT NULL,
@@ -171,9 +172,40 @@ _SCHEMA: Final = (
     """CREATE TABLE IF NOT EXISTS gateway_log_checkpoint (
         chain TEXT NOT NULL, seq BIGINT NOT NULL, kid TEXT NOT NULL, signature TEXT NOT NULL,
         body TEXT NOT NULL, PRIMARY KEY (chain, seq))""",
+    # Shipping to the control plane (gateway.shipping): per chain, the highest sequence number
+    # written and the highest one the control plane has confirmed.
+    """CREATE TABLE IF NOT EXISTS gateway_log_shipping (
+        chain TEXT PRIMARY KEY, written_seq BIGINT NOT NULL,
+        shipped_seq BIGINT NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS gateway_log_record_request ON gateway_log_record (request_id)",
     "CREATE INDEX IF NOT EXISTS gateway_log_record_subject ON gateway_log_record (subject_id)",
 )
+
+
+_UNSHIPPED_CHAINS: Final = (
+    "SELECT chain, shipped_seq, written_seq FROM gateway_log_shipping "
+    "WHERE written_seq > shipped_seq "
+    "ORDER BY chain LIMIT 100"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Unshipped:
+    """Records of one chain after ``shipped`` (the control plane's confirmed position)."""
+
+    chain: str
+    shipped: int
+    written: int
+    entries: list[Entry]
+
+
+def last_positions(entries: list[Entry]) -> list[tuple[str, int]]:
+    """The highest sequence number per chain in a batch."""
+    highest: dict[str, int] = {}
+    for entry in entries:
+        if entry.seq > highest.get(entry.chain, 0):
+            highest[entry.chain] = entry.seq
+    return list(highest.items())
 
 
 class LogStore(Protocol):
@@ -187,6 +219,18 @@ class LogStore(Protocol):
 
     async def close(self) -> None: ...
 
+    # Shipping (used by gateway.shipping on a store instance of its own)
+
+    async def try_lead(self) -> bool:
+        """Become the one shipper of this store; ``False`` while another process is."""
+        ...
+
+    async def unshipped(self, limit: int) -> list[Unshipped]:
+        """Up to ``limit`` written records the control plane has not confirmed, per chain."""
+        ...
+
+    async def mark_shipped(self, positions: list[tuple[str, int]]) -> None: ...
+
 
 class SQLiteStore:
     """The embedded default: one SQLite file in WAL mode, written from a worker thread."""
@@ -195,6 +239,7 @@ class SQLiteStore:
         self.url = url
         self.path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
         self._connection: sqlite3.Connection | None = None
+        self._lead: Any = None  # the open lock file while this process ships
 
     def _connect(self) -> sqlite3.Connection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -218,6 +263,12 @@ class SQLiteStore:
                 f"INSERT OR IGNORE INTO gateway_log_record ({_COLUMNS}) "  # noqa: S608
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [entry.columns() for entry in entries],
+            )
+            connection.executemany(
+                "INSERT INTO gateway_log_shipping (chain, written_seq) VALUES (?, ?) "
+                "ON CONFLICT (chain) DO UPDATE SET written_seq = "
+                "max(written_seq, excluded.written_seq)",
+                last_positions(entries),
             )
             if checkpoint is not None:
                 connection.execute(
@@ -244,9 +295,62 @@ class SQLiteStore:
         await asyncio.to_thread(run)
 
     async def close(self) -> None:
+        if self._lead is not None:
+            self._lead.close()  # releases the lock
+            self._lead = None
         if self._connection is not None:
             connection, self._connection = self._connection, None
             await asyncio.to_thread(connection.close)
+
+    async def try_lead(self) -> bool:
+        if self._lead is not None:
+            return True
+        import fcntl
+
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        handle = open(f"{self.path}.shipper.lock", "a")  # noqa: SIM115 - held while leading
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lead = handle
+        return True
+
+    def _unshipped(self, limit: int) -> list[Unshipped]:
+        if self._connection is None:
+            self._connection = self._connect()
+        connection = self._connection
+        out: list[Unshipped] = []
+        left = limit
+        for chain, shipped, written in connection.execute(_UNSHIPPED_CHAINS).fetchall():
+            rows = connection.execute(
+                "SELECT chain, seq, hash, body FROM gateway_log_record "
+                "WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (chain, shipped, left),
+            ).fetchall()
+            entries = [Entry(row[0], int(row[1]), row[2], row[3]) for row in rows]
+            out.append(Unshipped(chain, int(shipped), int(written), entries))
+            left -= len(entries)
+            if left <= 0:
+                break
+        return out
+
+    async def unshipped(self, limit: int) -> list[Unshipped]:
+        return await asyncio.to_thread(self._unshipped, limit)
+
+    def _mark_shipped(self, positions: list[tuple[str, int]]) -> None:
+        if self._connection is None:
+            self._connection = self._connect()
+        with self._connection as connection:
+            connection.executemany(
+                "UPDATE gateway_log_shipping SET shipped_seq = ? "
+                "WHERE chain = ? AND shipped_seq < ?",
+                [(seq, chain, seq) for chain, seq in positions],
+            )
+
+    async def mark_shipped(self, positions: list[tuple[str, int]]) -> None:
+        await asyncio.to_thread(self._mark_shipped, positions)
 
 
 class PostgresStore:
@@ -255,6 +359,7 @@ class PostgresStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._connection: Any = None
+        self._lead_connection: Any = None
 
     async def _connect(self) -> Any:
         import psycopg
@@ -284,6 +389,12 @@ class PostgresStore:
                     "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
                     [entry.columns() for entry in entries],
                 )
+                await cursor.executemany(
+                    "INSERT INTO gateway_log_shipping (chain, written_seq) VALUES (%s, %s) "
+                    "ON CONFLICT (chain) DO UPDATE SET written_seq = GREATEST("
+                    "gateway_log_shipping.written_seq, excluded.written_seq)",
+                    last_positions(entries),
+                )
                 if checkpoint is not None:
                     await cursor.execute(
                         "INSERT INTO gateway_log_checkpoint (chain, seq, kid, signature, body)"
@@ -301,6 +412,7 @@ class PostgresStore:
             raise
 
     async def _drop(self) -> None:
+        self._lead_connection = None
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await self._connection.close()
@@ -317,6 +429,61 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self._drop()
+
+    async def try_lead(self) -> bool:
+        # A session lock on this instance's own connection: it ends with the connection, so
+        # another worker or node takes over when this one dies.
+        try:
+            connection = await self._ensure()
+            if connection is self._lead_connection:
+                return True
+            cursor = await connection.execute("SELECT pg_try_advisory_lock(%s)", (SHIP_LOCK,))
+            row = await cursor.fetchone()
+            await connection.commit()
+        except Exception:
+            await self._drop()
+            raise
+        if row and row[0]:
+            self._lead_connection = connection
+            return True
+        return False
+
+    async def unshipped(self, limit: int) -> list[Unshipped]:
+        try:
+            connection = await self._ensure()
+            out: list[Unshipped] = []
+            left = limit
+            async with connection.transaction():
+                chains = await (await connection.execute(_UNSHIPPED_CHAINS)).fetchall()
+                for chain, shipped, written in chains:
+                    cursor = await connection.execute(
+                        "SELECT chain, seq, hash, body FROM gateway_log_record "
+                        "WHERE chain = %s AND seq > %s ORDER BY seq LIMIT %s",
+                        (chain, shipped, left),
+                    )
+                    rows = await cursor.fetchall()
+                    entries = [Entry(row[0], int(row[1]), row[2], row[3]) for row in rows]
+                    out.append(Unshipped(chain, int(shipped), int(written), entries))
+                    left -= len(entries)
+                    if left <= 0:
+                        break
+            return out
+        except Exception:
+            await self._drop()
+            raise
+
+    async def mark_shipped(self, positions: list[tuple[str, int]]) -> None:
+        try:
+            connection = await self._ensure()
+            async with connection.transaction(), connection.cursor() as cursor:
+                await cursor.executemany(
+                    "UPDATE gateway_log_shipping SET shipped_seq = %s "
+                    "WHERE chain = %s AND shipped_seq < %s",
+                    [(seq, chain, seq) for chain, seq in positions],
+                )
+        except Exception:
+            await self._drop()
+            raise
 
 
 def open_store(url: str) -> LogStore:
@@ -374,6 +541,8 @@ class LogWriter:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._spill_files: list[Path] = []
+        # Told after every write, so that the shipper (gateway.shipping) need not poll.
+        self.on_written: Callable[[], None] | None = None
 
     @staticmethod
     def new_chain_id(node: str) -> str:
@@ -483,6 +652,8 @@ class LogWriter:
             path.unlink(missing_ok=True)
             self._spill_files.pop(0)
             self.stats.spilled = max(0, self.stats.spilled - len(entries))
+            if self.on_written is not None:
+                self.on_written()
 
     async def _write_batch(self) -> None:
         batch = self._pending[: self.batch_size]
@@ -498,6 +669,8 @@ class LogWriter:
         self.healthy = True
         self.stats.written += len(entries)
         self.stats.last_write_at = time.time()
+        if self.on_written is not None:
+            self.on_written()
         for pending in batch:
             if pending.waiter is not None and not pending.waiter.done():
                 pending.waiter.set_result(None)

@@ -116,6 +116,7 @@ class Call:
     identity: Identity | None = None
     grant: Grant | None = None
     subject_id: str | None = None
+    consent_id: str | None = None
     status: int = 0
     error: str | None = None
     request_bytes: int = 0

@@ -163,6 +163,14 @@ class Consent:
         return self.valid_until is None or now < self.valid_until
 
 
+@dataclass(frozen=True, slots=True)
+class ConsentRegistryRef:
+    """Where the control plane's consent registry answers (paths on the control plane)."""
+
+    check: str
+    changes: str
+
+
 @dataclass(frozen=True)
 class Policy:
     """A verified snapshot compiled into the tables the request path looks things up in."""
@@ -182,6 +190,7 @@ class Policy:
     consents: Mapping[tuple[str, str, str], tuple[Consent, ...]]
     snapshot_keys: tuple[tuple[str, str, bool], ...]
     systems: frozenset[str] = field(default_factory=frozenset)
+    consent_registry: ConsentRegistryRef | None = None
 
     def grants_for(self, consumer: str, service: str, version: str) -> tuple[Grant, ...]:
         return self.grants.get((consumer, service, version), ())
@@ -297,6 +306,12 @@ def _compile(document: Mapping[str, Any], etag: str) -> Policy:
         consents.setdefault((consent.consumer, consent.service, consent.subject), []).append(
             consent
         )
+    registry = document.get("consent_registry")
+    consent_registry = (
+        ConsentRegistryRef(check=str(registry["check"]), changes=str(registry["changes"]))
+        if registry
+        else None
+    )
     systems: set[str] = set()
     systems.update(key.system for key in api_keys.values())
     systems.update(certificates.values())
@@ -321,6 +336,7 @@ def _compile(document: Mapping[str, Any], etag: str) -> Policy:
             for entry in document.get("snapshot_keys") or ()
         ),
         systems=frozenset(systems),
+        consent_registry=consent_registry,
     )
 
 

@@ -1,7 +1,8 @@
 """A stand-in for the control plane's snapshot endpoints, run as its own server process in tests.
 
 It serves whatever the test wrote into ``EGOV_FAKE_CP_DIR``: ``body.json`` (the exact bytes),
-``signature.txt`` (the ``Egov-Signature`` value), ``version.txt`` and ``keys.json``. It speaks the
+``signature.txt`` (the ``Egov-Signature`` value), ``version.txt`` and ``keys.json``; records
+gateways ship to ``/api/bridge/calls`` are appended to ``calls.jsonl``. It speaks the
 same protocol as ``egov.bridge.views.snapshots``: gateway token, ETag, 304 and ``?wait=``.
 """
 
@@ -32,6 +33,28 @@ def _current() -> tuple[bytes, str, str, str] | None:
 async def _send(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _calls(headers: dict[bytes, bytes], receive: Any, send: Any) -> None:
+    """Shipped message-log records: appended to ``calls.jsonl`` (one line per record received)."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    if headers.get(b"authorization", b"") != f"Bearer {TOKEN}".encode():
+        await _send(send, 401, [], b'{"code":"gateway_unauthenticated"}')
+        return
+    if (DIRECTORY / "calls-down").exists():  # a test takes the control plane away
+        await _send(send, 503, [], b'{"code":"unavailable"}')
+        return
+    records = json.loads(b"".join(chunks))["records"]
+    with open(DIRECTORY / "calls.jsonl", "a", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record) + "\n")
+    answer = json.dumps({"accepted": len(records), "rejected": []}).encode()
+    await _send(send, 200, [(b"content-type", b"application/json")], answer)
 
 
 async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -73,6 +96,9 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
         await _send(
             send, 200, [(b"content-type", b"application/json")], json.dumps(document).encode()
         )
+        return
+    if path == "/api/bridge/calls":
+        await _calls(headers, receive, send)
         return
     if path != "/api/bridge/snapshots/latest":
         await _send(send, 404, [], b"")

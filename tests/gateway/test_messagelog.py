@@ -253,7 +253,10 @@ def test_postgres_store(tmp_path: Path) -> None:
             if exists.fetchone() is None:
                 admin.execute(f'CREATE DATABASE "{name}"')
         with psycopg.connect(url, autocommit=True) as db:
-            db.execute("DROP TABLE IF EXISTS gateway_log_record, gateway_log_checkpoint")
+            db.execute(
+                "DROP TABLE IF EXISTS gateway_log_record, gateway_log_checkpoint, "
+                "gateway_log_shipping"
+            )
     except Exception as error:
         unavailable(f"needs PostgreSQL at {url}: {error}")
         return

@@ -10,13 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.bridge.choices import Lifecycle
 from egov.bridge.models import Grant, ServiceVersion
 from egov.bridge.openapi import InvalidOpenApi, OpenApiDocument, validate_document
 from egov.core.choices import Role
 from egov.core.exceptions import Conflict, InvalidInput
-from egov.core.notify import notify, people_with_roles
+from egov.core.notify import deferred, notify, people_with_roles
 
 L = Lifecycle
 LIFECYCLE: dict[str, dict[str, str]] = {
@@ -86,9 +87,13 @@ def _tell_consumers_of_deprecation(version: ServiceVersion) -> None:
     for organization in organizations:
         notify(
             people_with_roles(organization, [Role.INTEGRATOR, Role.ORG_ADMIN]),
-            _("%(service)s %(version)s is deprecated")
-            % {"service": version.service.passport_id, "version": version.version},
-            _("Move to a newer version before it is retired (%(date)s).")
-            % {"date": version.retire_on or "—"},
+            deferred(
+                gettext_lazy("%(service)s %(version)s is deprecated"),
+                {"service": version.service.passport_id, "version": version.version},
+            ),
+            deferred(
+                gettext_lazy("Move to a newer version before it is retired (%(date)s)."),
+                {"date": version.retire_on or "—"},
+            ),
             url=f"/bridge/services/{version.service.passport_id}/",
         )

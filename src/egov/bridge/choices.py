@@ -39,3 +39,11 @@ class GrantStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     REVOKED = "revoked", _("Revoked")
+
+
+class LogDurability(models.TextChoices):
+    """When a call's message-log record is committed (docs/gateway.md, "Message log")."""
+
+    BY_CLASSIFICATION = "", _("By classification (personal data: before the response)")
+    SYNC = "sync", _("Before the response is released (sync)")
+    ASYNC = "async", _("In batches right after the response (async)")

@@ -158,6 +158,7 @@ class ServiceForm(forms.ModelForm[Service]):
             "timeout_ms",
             "sla_availability",
             "sla_response_ms",
+            "log_durability",
         ]
 
     def __init__(self, *args: Any, systems: Any, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from egov.bridge import issuing, signing
@@ -39,6 +40,17 @@ def canonical(data: Any) -> bytes:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def _consent_registry() -> dict[str, str] | None:
+    """Where gateways check consents, relative to the control plane; None without a registry."""
+    try:
+        return {
+            "check": reverse("consent-gateway-check"),
+            "changes": reverse("consent-gateway-changes"),
+        }
+    except NoReverseMatch:
+        return None  # personal-data calls are refused unless the snapshot lists consents
 
 
 def compile_policy() -> dict[str, Any]:
@@ -70,6 +82,8 @@ def compile_policy() -> dict[str, Any]:
                 "classification": service.classification,
                 "upstream": service.upstream_url,
                 "timeout_ms": service.timeout_ms,
+                "log_durability": service.effective_log_durability,
+                "store_bodies": service.store_bodies,
                 "versions": sorted(versions, key=lambda v: v["version"]),
             }
         )
@@ -119,8 +133,10 @@ def compile_policy() -> dict[str, Any]:
             },
             "certificates": certificates,
         },
-        # Filled by the consent registry; until then personal-data calls are refused.
+        # Consents are not listed here (there may be millions): gateways ask the consent
+        # registry per consumer and subject and follow its change feed (docs/gateway.md).
         "consents": [],
+        "consent_registry": _consent_registry(),
         "snapshot_keys": [
             {"kid": key.kid, "public_key": key.public_key, "retired": key.retired_at is not None}
             for key in signing.published(SigningKey.Purpose.SNAPSHOT)

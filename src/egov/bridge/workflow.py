@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.bridge.choices import GrantStatus, Lifecycle, RequestStatus
 from egov.bridge.models import AccessRequest, Grant, RequestComment, ServiceVersion
@@ -26,7 +27,7 @@ from egov.core.choices import Role
 from egov.core.countries import Calendar
 from egov.core.exceptions import Conflict, InvalidInput
 from egov.core.models import InformationSystem, User
-from egov.core.notify import notify, people_with_roles
+from egov.core.notify import deferred, notify, people_with_roles
 from egov.core.permissions import require
 
 EXPIRY_NOTICE = datetime.timedelta(days=14)
@@ -113,7 +114,9 @@ def file_request(
         due_on=Calendar(settings.COUNTRY).add_working_days(timezone.localdate(), review_days()),
         submitted_by=user,
     )
-    _tell_provider(request, _("New access request #%(id)s") % {"id": request.pk})
+    _tell_provider(
+        request, deferred(gettext_lazy("New access request #%(id)s"), {"id": request.pk})
+    )
     return request
 
 
@@ -168,10 +171,10 @@ def decide(
         RequestComment.objects.create(request=request, author=user, body=reason.strip())
     if action == "approve":
         _grant_from(request, approval or Approval())
-    subject = _("Access request #%(id)s: %(status)s") % {
-        "id": request.pk,
-        "status": request.get_status_display(),
-    }
+    subject = deferred(
+        gettext_lazy("Access request #%(id)s: %(status)s"),
+        {"id": request.pk, "status": RequestStatus(request.status).label},
+    )
     if action in CONSUMER_ACTIONS:
         _tell_provider(request, subject)
     else:
@@ -243,8 +246,10 @@ def change_grant(grant: Grant, user: User, action: str, reason: str = "") -> Gra
     grant.save()
     notify(
         people_with_roles(grant.consumer_organization, [Role.INTEGRATOR, Role.ORG_ADMIN]),
-        _("Grant for %(service)s: %(status)s")
-        % {"service": grant.version, "status": grant.get_status_display()},
+        deferred(
+            gettext_lazy("Grant for %(service)s: %(status)s"),
+            {"service": grant.version, "status": GrantStatus(grant.status).label},
+        ),
         reason,
         url="/bridge/grants/",
     )
@@ -262,10 +267,10 @@ def send_expiry_notices(now: datetime.datetime | None = None) -> int:
     ).select_related("consumer__organization", "version__service__provider__organization")
     count = 0
     for grant in due:
-        subject = _("Access to %(service)s ends on %(date)s") % {
-            "service": grant.version,
-            "date": timezone.localdate(grant.valid_until),
-        }
+        subject = deferred(
+            gettext_lazy("Access to %(service)s ends on %(date)s"),
+            {"service": grant.version, "date": timezone.localdate(grant.valid_until)},
+        )
         notify(
             people_with_roles(grant.consumer_organization, [Role.INTEGRATOR, Role.ORG_ADMIN]),
             subject,
@@ -287,7 +292,7 @@ def overdue_requests() -> Any:
     ).select_related("consumer__organization", "version__service__provider__organization")
 
 
-def _tell_provider(request: AccessRequest, subject: str) -> None:
+def _tell_provider(request: AccessRequest, subject: Any) -> None:
     notify(
         people_with_roles(request.provider_organization, [Role.APPROVER, Role.ORG_ADMIN]),
         subject,
@@ -296,7 +301,7 @@ def _tell_provider(request: AccessRequest, subject: str) -> None:
     )
 
 
-def _tell_consumer(request: AccessRequest, subject: str, reason: str) -> None:
+def _tell_consumer(request: AccessRequest, subject: Any, reason: str) -> None:
     notify(
         people_with_roles(request.consumer_organization, [Role.INTEGRATOR, Role.ORG_ADMIN]),
         subject,

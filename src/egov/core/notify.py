@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -11,10 +11,21 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
+from django.utils.functional import lazy
 
 from egov.core.models import Notification, Organization, User
 
 log = logging.getLogger(__name__)
+
+
+def _interpolate(message: Any, values: Mapping[str, Any]) -> str:
+    return str(message) % {name: str(value) for name, value in values.items()}
+
+
+# A message with its values, put together only when it is read: ``notify`` reads it in each
+# recipient's language. Pass ``gettext_lazy`` texts and lazy values (choice labels), never
+# ``gettext`` results, which are already in the language of whoever acted.
+deferred = lazy(_interpolate, str)
 
 
 def people_with_roles(organization: Organization, roles: Iterable[str]) -> list[User]:

@@ -25,6 +25,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "egov.core",
     "egov.bridge",
+    "egov.consent",
     "egov.websites",
     # Wagtail is the one back-office.
     "wagtail.contrib.simple_translation",
@@ -241,6 +242,11 @@ EGOV_STRICT = env_bool("STRICT")
 EGOV_DEMO = False
 EGOV_REVIEW_WORKING_DAYS = int(env("REVIEW_WORKING_DAYS", "10") or 10)
 EGOV_ACCESS_TOKEN_SECONDS = int(env("ACCESS_TOKEN_SECONDS", "300") or 300)
+# Consents (docs/consent.md): how one-time codes reach citizens (console | email | sms).
+EGOV_CONSENT_OTP_CHANNEL = env("CONSENT_OTP_CHANNEL", "console") or "console"
+EGOV_CONSENT_SMS_URL = env("CONSENT_SMS_URL", "") or ""
+EGOV_CONSENT_SMS_TOKEN = env("CONSENT_SMS_TOKEN", "") or ""
+EGOV_PDF_FONT = env("PDF_FONT", "") or ""
 EGOV_MAX_OPENAPI_BYTES = int(env("MAX_OPENAPI_BYTES", "5000000") or 5_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = EGOV_MAX_OPENAPI_BYTES + 100_000
 

@@ -8,13 +8,14 @@ from django.http import HttpRequest
 from ninja import Router
 
 from egov.bridge import signing
-from egov.bridge.api import access, catalog, credentials
+from egov.bridge.api import access, calls, catalog, credentials
 from egov.bridge.models import SigningKey
 
 router = Router()
 router.add_router("", catalog.router)
 router.add_router("", access.router)
 router.add_router("", credentials.router)
+router.add_router("", calls.router)
 
 
 @router.get(

@@ -79,6 +79,7 @@ class ServiceIn(Schema):
     timeout_ms: int = 10_000
     sla_availability: float = 99.5
     sla_response_ms: int = 1000
+    log_durability: str = Field("", description="sync, async, or empty: sync for personal data")
 
 
 class VersionIn(Schema):
@@ -247,6 +248,7 @@ class CertificateOut(Schema):
     subject: str
     created_at: datetime.datetime
     revoked_at: datetime.datetime | None
+    last_used_at: datetime.datetime | None
 
 
 class CredentialsOut(Schema):

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from egov.bridge.choices import Category, Classification, Lifecycle
+from egov.bridge.choices import Category, Classification, Lifecycle, LogDurability
 from egov.core.models import InformationSystem
 from egov.core.models.organizations import require_default_language
 from egov.core.models.translated import TranslatedField
@@ -57,6 +57,19 @@ class Service(models.Model):
         _("availability target (%)"), max_digits=5, decimal_places=2, default=99.5
     )
     sla_response_ms = models.PositiveIntegerField(_("response time target (ms)"), default=1000)
+    log_durability = models.CharField(
+        _("message log durability"),
+        max_length=8,
+        choices=LogDurability.choices,
+        blank=True,
+        default=LogDurability.BY_CLASSIFICATION,
+    )
+    store_bodies = models.BooleanField(
+        _("keep request and response bodies"),
+        default=False,
+        # Not offered to providers yet: gateways log only the bodies' SHA-256 so far.
+        help_text=_("The gateway keeps each call's bodies, encrypted, beside its log record."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -102,6 +115,15 @@ class Service(models.Model):
     @property
     def xroad_address(self) -> str:
         return f"{self.provider.xroad_address}/{self.code}"
+
+    @property
+    def effective_log_durability(self) -> str:
+        """Personal data is evidence a citizen may ask about: logged before the answer leaves."""
+        if self.log_durability:
+            return str(self.log_durability)
+        if self.classification == Classification.PERSONAL:
+            return LogDurability.SYNC.value
+        return LogDurability.ASYNC.value
 
 
 class ServiceVersion(models.Model):

@@ -93,6 +93,7 @@ class ClientCertificate(models.Model):
     not_after = models.DateTimeField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("client certificate")

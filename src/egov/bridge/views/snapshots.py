@@ -23,10 +23,14 @@ POLL_SECONDS = 0.2
 MAX_WAIT_SECONDS = 30.0
 
 
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def issue_gateway_token(name: str) -> tuple[GatewayNode, str]:
     token = GATEWAY_TOKEN_PREFIX + secrets.token_urlsafe(32)
     node, _created = GatewayNode.objects.update_or_create(
-        name=name, defaults={"token_hash": hashlib.sha256(token.encode()).hexdigest()}
+        name=name, defaults={"token_hash": token_digest(token)}
     )
     return node, token
 
@@ -35,8 +39,7 @@ async def _gateway(request: HttpRequest) -> GatewayNode | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith(f"Bearer {GATEWAY_TOKEN_PREFIX}"):
         return None
-    digest = hashlib.sha256(header[7:].encode()).hexdigest()
-    return await GatewayNode.objects.filter(token_hash=digest).afirst()
+    return await GatewayNode.objects.filter(token_hash=token_digest(header[7:])).afirst()
 
 
 def _etags(request: HttpRequest) -> set[str]:

@@ -1,0 +1,1 @@
+"""Personal-data consents, the citizen's cabinet and data tracker, and the auditor's report."""
