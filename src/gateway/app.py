@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
-from gateway import crypto, metadata
+from gateway import bodies, crypto, metadata, timestamps
 from gateway.auth import Authenticator, Identity
 from gateway.config import Settings
 from gateway.consent import ConsentRegistry
@@ -90,6 +90,13 @@ class Gateway:
             client=settings.http_client,
         )
         self.key = crypto.load_or_create_signing_key(settings.resolved_signing_key_file)
+        self.vault = bodies.vault_from_settings(
+            settings.body_keys,
+            settings.body_keys_file,
+            settings.body_key_id,
+            settings.body_max_bytes,
+        )
+        self._tsa_certificates = timestamps.certificates_from_settings(settings.tsa_cert_file)
         self.writer = LogWriter(
             open_store(settings.resolved_log_store),
             self.key,
@@ -98,7 +105,9 @@ class Gateway:
             batch_size=settings.log_batch_size,
             flush_seconds=settings.log_flush_seconds,
             buffer_records=settings.log_buffer_records,
+            vault=self.vault,
         )
+        self.timestamper: timestamps.Timestamper | None = None
         self.meta = metadata.Metadata(settings.control_plane_url)
         self.consents = ConsentRegistry(
             settings.control_plane_url,
@@ -130,6 +139,7 @@ class Gateway:
         await self.limiter.start()
         await self.writer.start()
         await self._start_shipping()
+        await self._start_timestamping()
         await self.meta.start()
         if self.settings.control_plane_url:
             self.snapshot_client = SnapshotClient(
@@ -155,6 +165,8 @@ class Gateway:
         if self.snapshot_client is not None:
             await self.snapshot_client.stop()
         await self.writer.close()
+        if self.timestamper is not None:
+            await self.timestamper.stop()
         if self.shipper is not None:
             await self.shipper.stop()
         await self.upstream.stop()
@@ -175,6 +187,20 @@ class Gateway:
         )
         self.writer.on_written = self.shipper.wake
         await self.shipper.start()
+
+    async def _start_timestamping(self) -> None:
+        """RFC 3161 time stamps of this chain's checkpoints, off the request path."""
+        if not self.settings.tsa_url:
+            return
+        self.timestamper = timestamps.Timestamper(
+            self.settings.tsa_url,
+            open_store(self.settings.resolved_log_store),
+            self._tsa_certificates,
+            self.settings.tsa_interval_seconds,
+            self.settings.tsa_timeout_seconds,
+        )
+        self.writer.on_checkpoint = self.timestamper.checkpoint_written
+        await self.timestamper.start()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -271,6 +297,24 @@ class Gateway:
             }
             if shipping.last_error:
                 alarms.append("shipping_failing")
+        wanted = bodies.wants_bodies(s.raw for s in policy.services.values()) if policy else []
+        if wanted or self.vault.kids:
+            vault = self.vault
+            checks["bodies"] = {
+                "services": len(wanted),
+                "keys": vault.kids,
+                "current_key": vault.current,
+                "max_bytes": vault.max_bytes,
+                "stored": vault.stats.stored,
+                "too_large": vault.stats.too_large,
+                "no_key": vault.stats.no_key,
+            }
+            if wanted and vault.current is None:
+                alarms.append("body_key_missing")
+        if self.timestamper is not None:
+            checks["timestamps"] = self.timestamper.readiness()
+            if self.timestamper.stats.last_error:
+                alarms.append("timestamping_failing")
         if self.limiter.redis_url:
             checks["redis"] = {"up": bool(self.limiter.redis_ok)}
             if not self.limiter.redis_ok:
@@ -414,6 +458,9 @@ class Gateway:
             call.request_bytes = len(body)
             if body:
                 call.request_sha256 = hashlib.sha256(body).hexdigest()
+            if service.raw.get("store_bodies") is True:
+                call.keep_bodies = True
+                call.request_body = body
             sync = self._is_sync(service)
             if sync and not self.writer.healthy:
                 raise GatewayError(
@@ -427,6 +474,8 @@ class Gateway:
                 call.status = status
                 call.response_bytes = len(answer)
                 call.response_sha256 = hashlib.sha256(answer).hexdigest()
+                if call.keep_bodies:
+                    call.response_body = answer
                 await self._record(call, sync)
                 await self._send(
                     send, status, out + ProviderIdentity.response_headers(call), answer
@@ -631,6 +680,8 @@ class Gateway:
                 body = await read_all(response, limit)
                 call.response_bytes = len(body)
                 call.response_sha256 = hashlib.sha256(body).hexdigest()
+                if call.keep_bodies:
+                    call.response_body = body
                 if sync:
                     try:
                         await self._record(call, True)
@@ -647,6 +698,9 @@ class Gateway:
                 return True
             digest = hashlib.sha256()
             size = 0
+            # A body to keep is gathered only up to the cap; beyond it the record has the hash.
+            kept: list[bytes] | None = [] if call.keep_bodies else None
+            cap = self.vault.max_bytes
             await send({"type": "http.response.start", "status": response.status, "headers": out})
             try:
                 async for chunk in response.chunks():
@@ -657,6 +711,11 @@ class Gateway:
                         call.error = "upstream_response_too_large"
                         break
                     digest.update(chunk)
+                    if kept is not None:
+                        if size <= cap:
+                            kept.append(chunk)
+                        else:
+                            kept = None
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 else:
                     await send({"type": "http.response.body", "body": b""})
@@ -666,6 +725,8 @@ class Gateway:
                     raise
             call.response_bytes = size
             call.response_sha256 = digest.hexdigest()
+            if kept is not None:
+                call.response_body = b"".join(kept)
             await self._record(call, False)
             return True
         finally:
@@ -720,7 +781,18 @@ class Gateway:
         }
 
     async def _record(self, call: Call, sync: bool) -> None:
-        await self.writer.append(self._record_fields(call), sync)
+        kept = self._bodies(call) if call.keep_bodies else ()
+        await self.writer.append(self._record_fields(call), sync, kept)
+
+    @staticmethod
+    def _bodies(call: Call) -> tuple[tuple[str, bytes | None, int], ...]:
+        """The parts to keep: the request, and the response once one came (whole or not)."""
+        parts: list[tuple[str, bytes | None, int]] = []
+        if call.request_body is not None:
+            parts.append(("request", call.request_body, call.request_bytes))
+        if call.response_body is not None or call.response_bytes:
+            parts.append(("response", call.response_body, call.response_bytes))
+        return tuple(parts)
 
     async def _record_outcome(self, call: Call) -> None:
         fields = {

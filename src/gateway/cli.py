@@ -2,8 +2,12 @@
 
     egov-gateway serve [--host H] [--port P] [--workers N] [--server uvicorn|granian]
     egov-gateway log verify [--store URL | --archive FILE] [--public-key KID=KEY ...]
+                            [--tsa-cert FILE ...]
     egov-gateway log export --out FILE [--store URL]
+    egov-gateway log body (--request-id ID | --record CHAIN#SEQ) [--part request|response]
+                          [--out FILE] [--store URL | --archive FILE] [--keys-file FILE]
     egov-gateway keys fetch [--control-plane URL] [--out FILE]
+    egov-gateway keys new-body-key
     egov-gateway demo-upstream [--port 8090]
     egov-gateway demo        (demo upstream on 8090 + gateway on 8080, until Ctrl-C)
 
@@ -23,8 +27,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from gateway import crypto, logarchive
+from gateway import bodies, crypto, logarchive, timestamps
 from gateway.config import MULTIPROCESS_DIR, ConfigError, Settings, from_env
+from gateway.messagelog import Entry, chain_hash
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -38,6 +43,9 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None:
             os.environ[f"EGOV_GATEWAY_{name}"] = str(value)
     settings = from_env()
+    # Fail here, with a clear message, rather than in every worker: keys and certificates.
+    _vault(settings)
+    timestamps.certificates_from_settings(settings.tsa_cert_file)
     if settings.workers > 1 and MULTIPROCESS_DIR not in os.environ:
         metrics_dir = settings.state_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -110,27 +118,46 @@ def _log_verify(args: argparse.Namespace) -> int:
         keys = _local_keys(settings)
         if keys:
             notes.append(f"trusting this node's key {', '.join(keys)}")
+    tsa_paths = [Path(path) for path in args.tsa_cert or ()]
+    if not tsa_paths and settings.tsa_cert_file is not None:
+        tsa_paths = [settings.tsa_cert_file]
+    try:
+        tsa_certificates = timestamps.load_certificates(tsa_paths)
+    except (OSError, ValueError, TypeError) as error:
+        print(f"cannot read the TSA certificate: {error}", file=sys.stderr)
+        return 2
     if args.archive:
-        records, checkpoints, header, problems = logarchive.read_archive(Path(args.archive))
+        archive = logarchive.load_archive(Path(args.archive))
         if not keys:
-            keys = {kid: crypto.public_key(v) for kid, v in (header.get("keys") or {}).items()}
+            keys = {
+                kid: crypto.public_key(v) for kid, v in (archive.header.get("keys") or {}).items()
+            }
             notes.append("no key given: trusting the keys named inside the archive itself")
-        seal_problem = logarchive.check_seal(header, keys)
+        seal_problem = logarchive.check_seal(archive.header, keys)
         if seal_problem:
-            problems.append(seal_problem)
-        report = logarchive.verify(records, checkpoints, keys)
-        report.problems[:0] = problems
+            archive.problems.append(seal_problem)
+        report = logarchive.verify(archive.records, archive.checkpoints, keys)
+        report.problems[:0] = archive.problems
+        checkpoints, stamps = archive.checkpoints, archive.stamps
     else:
         store = args.store or settings.resolved_log_store
         try:
-            stream, checkpoints_list = logarchive.read_store(store)
+            stream, checkpoints = logarchive.read_store(store)
+            report = logarchive.verify(stream, checkpoints, keys)
+            stamps = logarchive.read_stamps(store)
         except (FileNotFoundError, OSError) as error:
             print(f"cannot read the log store: {error}", file=sys.stderr)
             return 2
-        report = logarchive.verify(stream, checkpoints_list, keys)
+    stamped, stamp_problems = timestamps.verify_stamps(stamps, checkpoints, tsa_certificates)
+    report.problems.extend(stamp_problems)
+    if stamps and not tsa_certificates:
+        notes.append("time stamps checked against their checkpoints only (no --tsa-cert)")
     for note in notes:
         print(f"note: {note}")
-    print(f"{report.records} records in {report.chains} chain(s), {report.checkpoints} checkpoints")
+    print(
+        f"{report.records} records in {report.chains} chain(s), {report.checkpoints} checkpoints,"
+        f" {stamped} time stamps"
+    )
     for warning in report.warnings:
         print(f"warning: {warning}")
     for problem in report.problems:
@@ -145,6 +172,102 @@ def _log_export(args: argparse.Namespace) -> int:
     key = crypto.load_or_create_signing_key(settings.resolved_signing_key_file)
     count = logarchive.export_archive(store, Path(args.out), key, settings.node_name)
     print(f"exported {count} records to {args.out} (sealed with {key.kid})")
+    return 0
+
+
+def _vault(settings: Settings, keys_file: str | None = None) -> bodies.BodyVault:
+    return bodies.vault_from_settings(
+        settings.body_keys,
+        Path(keys_file) if keys_file else settings.body_keys_file,
+        settings.body_key_id,
+        settings.body_max_bytes,
+    )
+
+
+def _log_body(args: argparse.Namespace) -> int:
+    """Decrypt a kept body for an operator who holds the key, and prove it by the record."""
+    settings = from_env()
+    vault = _vault(settings, args.keys_file)
+    if not vault.kids:
+        print("no body key: set EGOV_GATEWAY_BODY_KEYS(_FILE) or give --keys-file", file=sys.stderr)
+        return 2
+    chain, seq = None, None
+    if args.record:
+        chain, sep, number = args.record.rpartition("#")
+        if not sep or not number.isdigit():
+            print("--record wants CHAIN#SEQ", file=sys.stderr)
+            return 2
+        seq = int(number)
+    try:
+        if args.archive:
+            archive = logarchive.load_archive(Path(args.archive))
+            found = [
+                entry
+                for entry in archive.records
+                if (chain is None and entry.fields.get("request_id") == args.request_id)
+                or (entry.chain, entry.seq) == (chain, seq)
+            ]
+            stored = archive.bodies
+        else:
+            store = args.store or settings.resolved_log_store
+            found = logarchive.find_records(store, args.request_id, chain, seq)
+            stored = []
+            for entry in found:
+                stored.extend(logarchive.read_bodies(store, entry.chain, entry.seq))
+    except (FileNotFoundError, OSError) as error:
+        print(f"cannot read the log: {error}", file=sys.stderr)
+        return 2
+    calls = [entry for entry in found if entry.fields.get("kind") == "call"]
+    if len(calls) != 1:
+        listed = ", ".join(f"{e.chain}#{e.seq}" for e in calls) or "none"
+        print(
+            f"{len(calls)} call records match ({listed}); name one with --record", file=sys.stderr
+        )
+        return 2
+    entry = calls[0]
+    return _open_body(vault, entry, stored, args.part, args.out)
+
+
+def _open_body(
+    vault: bodies.BodyVault,
+    entry: Entry,
+    stored: list[tuple[str, int, bodies.SealedBody]],
+    part: str,
+    out: str | None,
+) -> int:
+    where = f"{entry.chain}#{entry.seq}"
+    record = entry.fields
+    if chain_hash(str(record.get("prev", "")), entry.body.encode()) != entry.hash:
+        print(f"FAILED: record {where} does not match its hash (run log verify)", file=sys.stderr)
+        return 1
+    sealed = next(
+        (b for c, s, b in stored if (c, s) == (entry.chain, entry.seq) and b.part == part), None
+    )
+    if sealed is None:
+        print(f"record {where} has no {part} body kept", file=sys.stderr)
+        return 2
+    try:
+        plaintext = bodies.open_and_check(vault, entry.chain, entry.seq, record, sealed)
+    except bodies.BodyError as error:
+        print(f"FAILED: record {where}: {error}", file=sys.stderr)
+        return 1
+    if out:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(plaintext)
+    else:
+        sys.stdout.buffer.write(plaintext)
+        sys.stdout.buffer.flush()
+    print(
+        f"OK: {part} body of record {where} ({len(plaintext)} bytes, key {sealed.kid}) matches "
+        f"the record's SHA-256; run log verify for the chain and checkpoints",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _keys_new_body_key(_args: argparse.Namespace) -> int:
+    print(bodies.new_key_line())
     return 0
 
 
@@ -219,17 +342,35 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--store", help="sqlite:///path or postgres://… (default: configured)")
     verify.add_argument("--archive", help="an exported archive file instead of a store")
     verify.add_argument("--public-key", action="append", metavar="KID=KEY")
+    verify.add_argument(
+        "--tsa-cert", action="append", metavar="FILE", help="TSA certificate (PEM or DER)"
+    )
     verify.set_defaults(handler=_log_verify)
     export = log_commands.add_parser("export", help="write a sealed JSON-lines archive")
     export.add_argument("--out", required=True)
     export.add_argument("--store")
     export.set_defaults(handler=_log_export)
+    body = log_commands.add_parser("body", help="decrypt a kept body and check it by its record")
+    which = body.add_mutually_exclusive_group(required=True)
+    which.add_argument("--request-id")
+    which.add_argument("--record", metavar="CHAIN#SEQ")
+    body.add_argument("--part", choices=bodies.PARTS, default="response")
+    body.add_argument("--out", help="write the body here (mode 0600) instead of stdout")
+    source = body.add_mutually_exclusive_group()
+    source.add_argument("--store")
+    source.add_argument("--archive")
+    body.add_argument("--keys-file", help="body keys (kid=base64url lines) instead of the settings")
+    body.set_defaults(handler=_log_body)
     keys = commands.add_parser("keys", help="snapshot signing keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     fetch = key_commands.add_parser("fetch", help="bootstrap trusted keys from the control plane")
     fetch.add_argument("--control-plane")
     fetch.add_argument("--out")
     fetch.set_defaults(handler=_keys_fetch)
+    new_body_key = key_commands.add_parser(
+        "new-body-key", help="print a new AES-256 key line for EGOV_GATEWAY_BODY_KEYS(_FILE)"
+    )
+    new_body_key.set_defaults(handler=_keys_new_body_key)
     upstream = commands.add_parser("demo-upstream", help="the demo provider services")
     upstream.add_argument("--port", type=int, default=8090)
     upstream.set_defaults(handler=_demo_upstream)

@@ -107,6 +107,16 @@ class Settings:
     ship: bool = True
     ship_batch_size: int = 200
     ship_interval_seconds: float = 1.0
+    # Bodies kept, encrypted, for services whose snapshot entry sets store_bodies (gateway.bodies)
+    body_keys: str | None = field(default=None, repr=False)  # key material: never in a repr
+    body_keys_file: Path | None = None
+    body_key_id: str | None = None
+    body_max_bytes: int = 1024 * 1024
+    # RFC 3161 time stamps of signed checkpoints (gateway.timestamps)
+    tsa_url: str | None = field(default=None, repr=False)  # may carry credentials
+    tsa_cert_file: Path | None = None
+    tsa_interval_seconds: float = 60.0
+    tsa_timeout_seconds: float = 10.0
     # Operations
     access_log: bool = True
     json_logs: bool = True
@@ -185,6 +195,9 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "SERVER": "server",
         "HTTP_CLIENT": "http_client",
         "UPSTREAM_SIGNATURE": "upstream_signature",
+        "BODY_KEYS": "body_keys",
+        "BODY_KEY_ID": "body_key_id",
+        "TSA_URL": "tsa_url",
     }
     for name, attribute in text_fields.items():
         value = get(name)
@@ -196,6 +209,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "TRUSTED_KEYS_FILE": "trusted_keys_file",
         "SNAPSHOT_FILE": "snapshot_file",
         "SIGNING_KEY_FILE": "signing_key_file",
+        "BODY_KEYS_FILE": "body_keys_file",
+        "TSA_CERT_FILE": "tsa_cert_file",
     }
     for name, attribute in path_fields.items():
         value = get(name)
@@ -214,6 +229,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "LOG_BUFFER_RECORDS": "log_buffer_records",
         "CONSENT_CACHE_ENTRIES": "consent_cache_entries",
         "SHIP_BATCH_SIZE": "ship_batch_size",
+        "BODY_MAX_BYTES": "body_max_bytes",
     }
     for name, attribute in int_fields.items():
         value = get(name)
@@ -228,6 +244,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         "LOG_FLUSH_SECONDS": "log_flush_seconds",
         "CONSENT_TIMEOUT": "consent_timeout_seconds",
         "SHIP_INTERVAL": "ship_interval_seconds",
+        "TSA_INTERVAL": "tsa_interval_seconds",
+        "TSA_TIMEOUT": "tsa_timeout_seconds",
     }
     for name, attribute in float_fields.items():
         value = get(name)
@@ -268,4 +286,6 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"{PREFIX}UPSTREAM_SIGNATURE: 'request' or 'assertion'")
     if settings.workers < 1:
         raise ConfigError(f"{PREFIX}WORKERS: at least 1")
+    if settings.tsa_url is not None and not settings.tsa_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{PREFIX}TSA_URL: an http(s) URL of an RFC 3161 time-stamp authority")
     return settings

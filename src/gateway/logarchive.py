@@ -3,17 +3,19 @@
 The rules are in :mod:`gateway.messagelog`: per chain, records must run 1, 2, 3, … in storage (or
 file) order, every body must hash to its stored hash and name the previous one, and every signed
 checkpoint must match the record at its sequence number. An archive is JSON lines (header,
-records, checkpoints) sealed with the node key: a signature over the SHA-256 of all lines before
-the seal.
+records, checkpoints, sealed bodies, time-stamp tokens) sealed with the node key: a signature
+over the SHA-256 of all lines before the seal. Bodies stay encrypted in an archive.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
 import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +23,8 @@ from typing import Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gateway import crypto
-from gateway.messagelog import Checkpoint, Entry, chain_hash, genesis, iso
+from gateway.bodies import SealedBody
+from gateway.messagelog import Checkpoint, Entry, Stamp, chain_hash, genesis, iso
 
 ARCHIVE_FORMAT: Final = "egov-gateway-log-archive/1"
 
@@ -71,6 +74,75 @@ def read_store(url: str) -> tuple[Iterator[Entry], list[Checkpoint]]:
     return sqlite_records(), checkpoints
 
 
+def _rows(url: str, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    """Rows of one read-only query (``?`` placeholders) on either kind of store."""
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        with psycopg.connect(url) as connection, connection.cursor(name="log_read") as cursor:
+            cursor.execute(sql.replace("?", "%s"), params)
+            for row in cursor:
+                yield tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+        return
+    path = url.removeprefix("sqlite:///")
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no message log at {path}")
+    sqlite = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        known = {row[0] for row in sqlite.execute("SELECT name FROM sqlite_master")}
+        table = sql.split(" FROM ", 1)[1].split()[0]
+        if table in known:  # a log written before the table existed has none of its rows
+            yield from sqlite.execute(sql, params)
+    finally:
+        sqlite.close()
+
+
+_BODY_COLUMNS: Final = "chain, seq, part, size, kid, nonce, ciphertext, note"
+
+
+def _body(row: tuple[Any, ...]) -> tuple[str, int, SealedBody]:
+    return row[0], int(row[1]), SealedBody(row[2], int(row[3]), row[4], row[5], row[6], row[7])
+
+
+def read_bodies(
+    url: str, chain: str | None = None, seq: int | None = None
+) -> Iterator[tuple[str, int, SealedBody]]:
+    """Sealed bodies as ``(chain, seq, body)``: all of them, or those of one record."""
+    if chain is None:
+        sql = f"SELECT {_BODY_COLUMNS} FROM gateway_log_body ORDER BY chain, seq, part"  # noqa: S608
+        return (_body(row) for row in _rows(url, sql))
+    sql = f"SELECT {_BODY_COLUMNS} FROM gateway_log_body WHERE chain = ? AND seq = ? ORDER BY part"  # noqa: S608
+    return (_body(row) for row in _rows(url, sql, (chain, seq)))
+
+
+def read_stamps(url: str) -> list[Stamp]:
+    def gen_time(text: str | None) -> datetime.datetime | None:
+        return datetime.datetime.fromisoformat(text) if text else None
+
+    sql = "SELECT chain, seq, tsa, token, gen_time FROM gateway_log_timestamp ORDER BY chain, seq"
+    return [
+        Stamp(row[0], int(row[1]), row[2], bytes(row[3]), gen_time(row[4]))
+        for row in _rows(url, sql)
+    ]
+
+
+def find_records(
+    url: str, request_id: str | None = None, chain: str | None = None, seq: int | None = None
+) -> list[Entry]:
+    """The records of a request id, or the one at ``chain``/``seq``."""
+    if request_id is not None:
+        sql = "SELECT chain, seq, hash, body FROM gateway_log_record WHERE request_id = ?"
+        rows = _rows(url, sql + " ORDER BY chain, seq", (request_id,))
+    else:
+        sql = "SELECT chain, seq, hash, body FROM gateway_log_record WHERE chain = ? AND seq = ?"
+        rows = _rows(url, sql, (chain, seq))
+    return [Entry(row[0], int(row[1]), row[2], row[3]) for row in rows]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def export_archive(
     url: str, out: Path, key: crypto.SigningKey | None, node: str = "gateway"
 ) -> int:
@@ -113,6 +185,19 @@ def export_archive(
                     "kid": checkpoint.kid,
                     "signature": checkpoint.signature,
                     "body": checkpoint.body,
+                }
+            )
+        for chain, seq, sealed in read_bodies(url):
+            emit({"type": "body", "chain": chain, "seq": seq, **sealed.to_json()})
+        for stamp in read_stamps(url):
+            emit(
+                {
+                    "type": "timestamp",
+                    "chain": stamp.chain,
+                    "seq": stamp.seq,
+                    "tsa": stamp.tsa,
+                    "token": _b64(stamp.token),
+                    "gen_time": stamp.gen_time.isoformat() if stamp.gen_time else None,
                 }
             )
         if key is not None:
@@ -246,12 +331,29 @@ def verify(
     return report
 
 
+@dataclass
+class Archive:
+    """An archive's content; ``problems`` holds what is wrong with the file itself (the seal)."""
+
+    records: list[Entry] = field(default_factory=list)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    bodies: list[tuple[str, int, SealedBody]] = field(default_factory=list)
+    stamps: list[Stamp] = field(default_factory=list)
+
+
 def read_archive(path: Path) -> tuple[list[Entry], list[Checkpoint], dict[str, Any], list[str]]:
     """Parse an archive; also checks the seal when present (problems returned as the 4th item)."""
-    records: list[Entry] = []
-    checkpoints: list[Checkpoint] = []
-    header: dict[str, Any] = {}
-    problems: list[str] = []
+    archive = load_archive(path)
+    return archive.records, archive.checkpoints, archive.header, archive.problems
+
+
+def load_archive(path: Path) -> Archive:
+    """Parse an archive with its bodies and time stamps; checks the seal when present."""
+    archive = Archive()
+    records, checkpoints = archive.records, archive.checkpoints
+    header, problems = archive.header, archive.problems
     running = hashlib.sha256()
     sealed = False
     with open(path, encoding="utf-8") as handle:
@@ -287,13 +389,26 @@ def read_archive(path: Path) -> tuple[list[Entry], list[Checkpoint], dict[str, A
                         data["signature"],
                     )
                 )
+            elif kind == "body":
+                archive.bodies.append((data["chain"], int(data["seq"]), SealedBody.from_json(data)))
+            elif kind == "timestamp":
+                gen_time = data.get("gen_time")
+                archive.stamps.append(
+                    Stamp(
+                        data["chain"],
+                        int(data["seq"]),
+                        str(data.get("tsa", "")),
+                        base64.b64decode(data["token"]),
+                        datetime.datetime.fromisoformat(gen_time) if gen_time else None,
+                    )
+                )
             else:
                 problems.append(f"archive line {number}: unknown type {kind!r}")
     if header.get("format") != ARCHIVE_FORMAT:
         problems.append("not a gateway log archive (header missing or wrong format)")
     if not sealed:
         problems.append("archive has no seal (it may have been cut short)")
-    return records, checkpoints, header, problems
+    return archive
 
 
 def check_seal(header: Mapping[str, Any], keys: Mapping[str, Ed25519PublicKey]) -> str | None:

@@ -18,6 +18,12 @@ Durability
     state directory beyond it; they are written, in order, once the store is back, and on
     shutdown they go to the spill files if the store is still away. Nothing is dropped.
 
+Bodies and time stamps
+    For services that ask (``store_bodies``), the request and response bodies are sealed
+    (:mod:`gateway.bodies`) when the record is chained and written with it, in
+    ``gateway_log_body``. RFC 3161 tokens of checkpoints (:mod:`gateway.timestamps`) go to
+    ``gateway_log_timestamp``. Neither changes a record or a checkpoint.
+
 Verification (``egov-gateway log verify``, :mod:`gateway.logarchive`)
     Per chain, records must run 1, 2, 3, … in storage (or file) order; every body must hash to
     its stored hash and name the previous hash; every checkpoint must carry a valid signature of
@@ -44,6 +50,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from gateway import crypto
+from gateway.bodies import BodyVault, SealedBody
 from gateway.errors import GatewayError
 
 log = logging.getLogger("gateway.messagelog")
@@ -78,6 +85,7 @@ class Entry:
     hash: str
     body: str
     index: tuple[Any, ...] | None = None  # the indexed columns, when known without parsing
+    bodies: tuple[SealedBody, ...] = ()  # sealed request/response bodies (store_bodies services)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -110,6 +118,30 @@ class Checkpoint:
     body: str
     kid: str
     signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """An RFC 3161 time-stamp token (DER) of the checkpoint at ``chain``/``seq``."""
+
+    chain: str
+    seq: int
+    tsa: str
+    token: bytes
+    gen_time: datetime.datetime | None = None
+
+
+def body_rows(entries: list[Entry]) -> list[tuple[Any, ...]]:
+    return [
+        (e.chain, e.seq, b.part, b.size, b.kid, b.nonce, b.ciphertext, b.note)
+        for e in entries
+        for b in e.bodies
+    ]
+
+
+def stamp_row(stamp: Stamp) -> tuple[Any, ...]:
+    gen_time = stamp.gen_time.isoformat() if stamp.gen_time else None
+    return (stamp.chain, stamp.seq, stamp.tsa, stamp.token, gen_time)
 
 
 class Chain:
@@ -177,6 +209,14 @@ _SCHEMA: Final = (
     """CREATE TABLE IF NOT EXISTS gateway_log_shipping (
         chain TEXT PRIMARY KEY, written_seq BIGINT NOT NULL,
         shipped_seq BIGINT NOT NULL DEFAULT 0)""",
+    # Sealed bodies (gateway.bodies): ciphertext with the GCM tag, or a note why none was kept.
+    """CREATE TABLE IF NOT EXISTS gateway_log_body (
+        chain TEXT NOT NULL, seq BIGINT NOT NULL, part TEXT NOT NULL, size BIGINT NOT NULL,
+        kid TEXT, nonce BYTEA, ciphertext BYTEA, note TEXT, PRIMARY KEY (chain, seq, part))""",
+    # RFC 3161 tokens (DER) of checkpoints (gateway.timestamps).
+    """CREATE TABLE IF NOT EXISTS gateway_log_timestamp (
+        chain TEXT NOT NULL, seq BIGINT NOT NULL, tsa TEXT NOT NULL, token BYTEA NOT NULL,
+        gen_time TEXT, PRIMARY KEY (chain, seq))""",
     "CREATE INDEX IF NOT EXISTS gateway_log_record_request ON gateway_log_record (request_id)",
     "CREATE INDEX IF NOT EXISTS gateway_log_record_subject ON gateway_log_record (subject_id)",
 )
@@ -231,6 +271,10 @@ class LogStore(Protocol):
 
     async def mark_shipped(self, positions: list[tuple[str, int]]) -> None: ...
 
+    async def save_timestamp(self, stamp: Stamp) -> None:
+        """Keep a checkpoint's time-stamp token (used by gateway.timestamps)."""
+        ...
+
 
 class SQLiteStore:
     """The embedded default: one SQLite file in WAL mode, written from a worker thread."""
@@ -263,6 +307,11 @@ class SQLiteStore:
                 f"INSERT OR IGNORE INTO gateway_log_record ({_COLUMNS}) "  # noqa: S608
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [entry.columns() for entry in entries],
+            )
+            connection.executemany(
+                "INSERT OR IGNORE INTO gateway_log_body "
+                "(chain, seq, part, size, kid, nonce, ciphertext, note) VALUES (?,?,?,?,?,?,?,?)",
+                body_rows(entries),
             )
             connection.executemany(
                 "INSERT INTO gateway_log_shipping (chain, written_seq) VALUES (?, ?) "
@@ -352,6 +401,19 @@ class SQLiteStore:
     async def mark_shipped(self, positions: list[tuple[str, int]]) -> None:
         await asyncio.to_thread(self._mark_shipped, positions)
 
+    def _save_timestamp(self, stamp: Stamp) -> None:
+        if self._connection is None:
+            self._connection = self._connect()
+        with self._connection as connection:
+            connection.execute(
+                "INSERT OR IGNORE INTO gateway_log_timestamp (chain, seq, tsa, token, gen_time) "
+                "VALUES (?,?,?,?,?)",
+                stamp_row(stamp),
+            )
+
+    async def save_timestamp(self, stamp: Stamp) -> None:
+        await asyncio.to_thread(self._save_timestamp, stamp)
+
 
 class PostgresStore:
     """PostgreSQL through psycopg 3 (async); reconnects after a failure."""
@@ -389,6 +451,14 @@ class PostgresStore:
                     "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
                     [entry.columns() for entry in entries],
                 )
+                rows = body_rows(entries)
+                if rows:
+                    await cursor.executemany(
+                        "INSERT INTO gateway_log_body "
+                        "(chain, seq, part, size, kid, nonce, ciphertext, note) "
+                        "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                        rows,
+                    )
                 await cursor.executemany(
                     "INSERT INTO gateway_log_shipping (chain, written_seq) VALUES (%s, %s) "
                     "ON CONFLICT (chain) DO UPDATE SET written_seq = GREATEST("
@@ -485,6 +555,19 @@ class PostgresStore:
             await self._drop()
             raise
 
+    async def save_timestamp(self, stamp: Stamp) -> None:
+        try:
+            connection = await self._ensure()
+            async with connection.transaction():
+                await connection.execute(
+                    "INSERT INTO gateway_log_timestamp (chain, seq, tsa, token, gen_time) "
+                    "VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                    stamp_row(stamp),
+                )
+        except Exception:
+            await self._drop()
+            raise
+
 
 def open_store(url: str) -> LogStore:
     if url.startswith(("postgres://", "postgresql://")):
@@ -525,9 +608,11 @@ class LogWriter:
         batch_size: int = 500,
         flush_seconds: float = 0.05,
         buffer_records: int = 20000,
+        vault: BodyVault | None = None,
     ) -> None:
         self.store = store
         self.key = key
+        self.vault = vault
         self.chain = Chain(chain_id)
         self.spill_dir = spill_dir
         self.batch_size = max(1, batch_size)
@@ -543,6 +628,8 @@ class LogWriter:
         self._spill_files: list[Path] = []
         # Told after every write, so that the shipper (gateway.shipping) need not poll.
         self.on_written: Callable[[], None] | None = None
+        # Told each committed checkpoint of this chain (gateway.timestamps stamps the newest).
+        self.on_checkpoint: Callable[[Checkpoint], None] | None = None
 
     @staticmethod
     def new_chain_id(node: str) -> str:
@@ -564,9 +651,24 @@ class LogWriter:
     def backlog(self) -> int:
         return len(self._pending) + self.stats.spilled
 
-    async def append(self, fields: Mapping[str, Any], sync: bool) -> Entry:
-        """Chain a record; for ``sync`` wait until it is committed (``log_unavailable`` if not)."""
+    async def append(
+        self,
+        fields: Mapping[str, Any],
+        sync: bool,
+        bodies: tuple[tuple[str, bytes | None, int], ...] = (),
+    ) -> Entry:
+        """Chain a record; for ``sync`` wait until it is committed (``log_unavailable`` if not).
+
+        ``bodies`` are ``(part, data, size)`` to keep sealed beside the record (``data`` is
+        ``None`` when the body was too large to capture).
+        """
         entry = self.chain.append(fields)
+        if bodies and self.vault is not None:
+            vault = self.vault
+            sealed = tuple(
+                vault.seal(entry.chain, entry.seq, part, data, size) for part, data, size in bodies
+            )
+            entry = Entry(entry.chain, entry.seq, entry.hash, entry.body, entry.index, sealed)
         if not sync:
             self._pending.append(_Pending(entry))
             if len(self._pending) > self.buffer_records:
@@ -604,17 +706,15 @@ class LogWriter:
         path = self.spill_dir / f"{time.time_ns():020d}-{os.getpid()}.jsonl"
         with open(path, "w", encoding="utf-8") as handle:
             for entry in out:
-                handle.write(
-                    json.dumps(
-                        {
-                            "chain": entry.chain,
-                            "seq": entry.seq,
-                            "hash": entry.hash,
-                            "body": entry.body,
-                        }
-                    )
-                    + "\n"
-                )
+                line: dict[str, Any] = {
+                    "chain": entry.chain,
+                    "seq": entry.seq,
+                    "hash": entry.hash,
+                    "body": entry.body,
+                }
+                if entry.bodies:
+                    line["bodies"] = [sealed.to_json() for sealed in entry.bodies]
+                handle.write(json.dumps(line) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         self._pending = keep
@@ -643,7 +743,13 @@ class LogWriter:
                 self._spill_files.pop(0)
                 continue
             entries = [
-                Entry(data["chain"], int(data["seq"]), data["hash"], data["body"])
+                Entry(
+                    data["chain"],
+                    int(data["seq"]),
+                    data["hash"],
+                    data["body"],
+                    bodies=tuple(SealedBody.from_json(b) for b in data.get("bodies", ())),
+                )
                 for data in (json.loads(line) for line in lines if line.strip())
             ]
             for start in range(0, len(entries), self.batch_size):
@@ -671,6 +777,8 @@ class LogWriter:
         self.stats.last_write_at = time.time()
         if self.on_written is not None:
             self.on_written()
+        if checkpoint is not None and self.on_checkpoint is not None:
+            self.on_checkpoint(checkpoint)
         for pending in batch:
             if pending.waiter is not None and not pending.waiter.done():
                 pending.waiter.set_result(None)

@@ -126,6 +126,10 @@ class Call:
     upstream_seconds: float | None = None
     user_id: str | None = None
     issue: str | None = None
+    # Bodies kept for services that ask (store_bodies): whole, or None when over the cap
+    keep_bodies: bool = False
+    request_body: bytes | None = None
+    response_body: bytes | None = None
 
 
 class ProviderIdentity:

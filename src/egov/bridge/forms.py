@@ -159,6 +159,7 @@ class ServiceForm(forms.ModelForm[Service]):
             "sla_availability",
             "sla_response_ms",
             "log_durability",
+            "store_bodies",
         ]
 
     def __init__(self, *args: Any, systems: Any, **kwargs: Any) -> None:

@@ -80,6 +80,9 @@ class ServiceIn(Schema):
     sla_availability: float = 99.5
     sla_response_ms: int = 1000
     log_durability: str = Field("", description="sync, async, or empty: sync for personal data")
+    store_bodies: bool = Field(
+        False, description="gateways keep each call's bodies, encrypted, beside its log record"
+    )
 
 
 class VersionIn(Schema):

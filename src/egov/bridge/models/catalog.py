@@ -67,7 +67,7 @@ class Service(models.Model):
     store_bodies = models.BooleanField(
         _("keep request and response bodies"),
         default=False,
-        # Not offered to providers yet: gateways log only the bodies' SHA-256 so far.
+        # Gateways seal them with AES-256-GCM under their own body key (docs/gateway.md).
         help_text=_("The gateway keeps each call's bodies, encrypted, beside its log record."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
