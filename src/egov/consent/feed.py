@@ -22,7 +22,7 @@ from asgiref.sync import sync_to_async
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from egov.bridge.views.snapshots import _gateway as authenticated_gateway
+from egov.bridge.views.snapshots import authenticated_gateway
 from egov.consent.models import Consent, ConsentRevision
 from egov.core.exceptions import problem_response
 

@@ -24,7 +24,7 @@ from egov.bridge.models import SigningKey
 from egov.bridge.snapshots import canonical
 from egov.consent.models import Consent, ConsentRevision
 
-KEY_PURPOSE = "consent"
+KEY_PURPOSE = SigningKey.Purpose.CONSENT
 _PG_LOCK_KEY = 0x65676F76636E73  # "egovcns"
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from egov.bridge import signing
+from egov.bridge.models import SigningKey
 from egov.bridge.snapshots import canonical
 from egov.consent.choices import WebhookState
 from egov.consent.models import Consent, ConsentRevision, WebhookDelivery
@@ -59,7 +60,7 @@ def enqueue(consent: Consent, revision: ConsentRevision) -> WebhookDelivery | No
 def attempt(delivery: WebhookDelivery) -> bool:
     """One delivery attempt; schedules the next one or gives up."""
     body = canonical(payload(delivery.revision))
-    key = signing.current("consent")
+    key = signing.current(SigningKey.Purpose.CONSENT)
     headers = {
         "Content-Type": "application/json",
         "Egov-Event": "consent.changed",

@@ -113,6 +113,7 @@ class SigningKey(models.Model):
     class Purpose(models.TextChoices):
         SNAPSHOT = "snapshot", _("Policy snapshots")
         TOKEN = "token", _("Access tokens")
+        CONSENT = "consent", _("Consent revisions and webhooks")
 
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     kid = models.CharField(_("key id"), max_length=32, unique=True)

@@ -35,7 +35,7 @@ def issue_gateway_token(name: str) -> tuple[GatewayNode, str]:
     return node, token
 
 
-async def _gateway(request: HttpRequest) -> GatewayNode | None:
+async def authenticated_gateway(request: HttpRequest) -> GatewayNode | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith(f"Bearer {GATEWAY_TOKEN_PREFIX}"):
         return None
@@ -50,7 +50,7 @@ def _etags(request: HttpRequest) -> set[str]:
 async def latest(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    node = await _gateway(request)
+    node = await authenticated_gateway(request)
     if node is None:
         return problem_response(
             request, 401, "gateway_unauthenticated", "A gateway token is needed."
