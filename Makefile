@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 PRODUCTION_ENV := DJANGO_SETTINGS_MODULE=egov.settings.production \
 	EGOV_SECRET_KEY=check-only-$(shell echo $$PPID)-not-a-real-secret-but-long-enough-for-the-check \
-	DATABASE_URL=postgres://egov@127.0.0.1:5432/egov
+	DATABASE_URL=postgres://egov@127.0.0.1:5432/egov \
+	EGOV_ANALYTICS_PSEUDONYM_KEYS=check=$(shell head -c 32 /dev/urandom | base64)
 
 LINT_PATHS := src conftest.py manage.py $(wildcard tests bench)
 

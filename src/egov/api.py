@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.analytics.api import router as analytics_router
 from egov.bridge.api import router as bridge_router
 from egov.consent.api import router as consent_router
 from egov.core.api import router as core_router
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/core/", core_router, tags=["core"])
 api.add_router("/bridge/", bridge_router)
 api.add_router("/consent/", consent_router)
+api.add_router("/analytics/", analytics_router)
 
 
 @api.exception_handler(EgovError)

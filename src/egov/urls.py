@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("bridge/", include("egov.bridge.urls")),
     path("consent/", include("egov.consent.urls")),
+    path("analytics/", include("egov.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("gov/", include("egov.websites.urls")),
     path("", include("egov.core.urls")),

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "egov.bridge",
     "egov.consent",
     "egov.websites",
+    "egov.analytics",
     # Wagtail is the one back-office.
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.routable_page",
@@ -223,6 +224,19 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "egov.websites.forms.ImageForm"  # alt text is r
 EGOV_WEBSITES_UPDATE_WORKING_DAYS = int(env("WEBSITES_UPDATE_WORKING_DAYS", "3") or 3)
 # How long a rendered public page may be served from the cache (0 turns the cache off).
 EGOV_WEBSITES_CACHE_SECONDS = int(env("WEBSITES_CACHE_SECONDS", "300") or 300)
+
+# --- Smart Data (egov.analytics, docs/analytics.md) ---
+# The warehouse (versioned Parquet datasets) and uploads waiting to be loaded.
+EGOV_ANALYTICS_DIR = Path(env("ANALYTICS_DIR") or DATA_DIR / "analytics")
+EGOV_ANALYTICS_ENGINE = env("ANALYTICS_ENGINE", "duckdb") or "duckdb"  # duckdb | spark
+EGOV_ANALYTICS_SPARK_MASTER = env("ANALYTICS_SPARK_MASTER", "local[2]") or "local[2]"
+# HMAC keys for personal identifiers: "k2=<base64>,k1=<base64>" (the first is current).
+EGOV_ANALYTICS_PSEUDONYM_KEYS = env("ANALYTICS_PSEUDONYM_KEYS", "") or ""
+EGOV_ANALYTICS_PSEUDONYM_KEY_ID = env("ANALYTICS_PSEUDONYM_KEY_ID", "") or ""  # default: the first
+EGOV_ANALYTICS_CACHE_SECONDS = int(env("ANALYTICS_CACHE_SECONDS", "300") or 300)
+# Where the analytics system calls Smart Bridge services (the gateway) with its own API key.
+EGOV_ANALYTICS_GATEWAY_URL = env("ANALYTICS_GATEWAY_URL", "http://127.0.0.1:8080") or ""
+EGOV_ANALYTICS_GATEWAY_API_KEY = env("ANALYTICS_GATEWAY_API_KEY", "") or ""
 
 # --- mail ---
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

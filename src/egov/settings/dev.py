@@ -20,3 +20,7 @@ STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the app
 # Mail goes to the console unless an SMTP server is configured.
 if not env("SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A demo-only pseudonymisation key (public, so not secret); production must set its own.
+EGOV_ANALYTICS_PSEUDONYM_KEYS = (
+    env("ANALYTICS_PSEUDONYM_KEYS") or "demo=ZGVtby1vbmx5LXBzZXVkb255bS1rZXktbm90LXNlY3JldC0wMQ=="
+)

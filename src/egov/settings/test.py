@@ -10,6 +10,7 @@ EGOV_DEMO = False
 # Files the code writes (demo credentials, media) go to a throw-away folder, not the checkout.
 DATA_DIR = Path(tempfile.mkdtemp(prefix="egov-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
+EGOV_ANALYTICS_DIR = DATA_DIR / "analytics"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
