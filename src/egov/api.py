@@ -17,6 +17,7 @@ from egov.bridge.api import router as bridge_router
 from egov.consent.api import router as consent_router
 from egov.core.api import router as core_router
 from egov.core.exceptions import EgovError, problem_response
+from egov.websites.api import router as websites_router
 
 api = NinjaAPI(
     title="eGov Platform API",
@@ -29,6 +30,7 @@ api.add_router("/core/", core_router, tags=["core"])
 api.add_router("/bridge/", bridge_router)
 api.add_router("/consent/", consent_router)
 api.add_router("/analytics/", analytics_router)
+api.add_router("/websites/", websites_router)
 
 
 @api.exception_handler(EgovError)

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from egov.api import api
 from egov.bridge.views import snapshots
 from egov.consent import feed as consent_feed
+from egov.websites.views import media as websites_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("analytics/", include("egov.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("gov/", include("egov.websites.urls")),
+    # Uploaded images (MEDIA_URL); documents go through /gov/documents/ and its privacy checks.
+    path("media/<path:name>", websites_media.image, name="websites-media"),
     path("", include("egov.core.urls")),
 ]
 

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 
 from egov.core.latin import CSRF_PLACEHOLDER, CSRF_VALUE
+from egov.websites import reading
 from egov.websites.frame import plain_display
 
 GENERATION_KEY = "websites:generation"
@@ -70,6 +71,7 @@ def key_for(request: HttpRequest) -> str:
 
 def serve(request: HttpRequest, path: str) -> HttpResponse:
     """Wagtail's page serving, with the cache in front of it."""
+    reading.apply_parameter(request)
     if not cacheable(request):
         return wagtail_views.serve(request, path)  # type: ignore[no-any-return]
     key = key_for(request)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image as PILImage
@@ -31,6 +32,8 @@ from egov.websites.choices import AppealStatus
 from egov.websites.demo_content import (
     AGENCIES,
     BUDGET_ROWS,
+    ILLUSTRATION_ALT,
+    INDICATOR,
     PORTAL,
     SECTION_INTROS,
     SECTION_TITLES,
@@ -147,6 +150,45 @@ def _logo(code: str, initials: str, color: tuple[int, int, int], collection: Any
     return image
 
 
+def _illustration(code: str, color: tuple[int, int, int], collection: Any) -> Any:
+    """A drawing of a building, for a news item's rich text (served from /media/images/)."""
+    image_model = get_image_model()
+    title = f"{code} building"
+    found = image_model.objects.filter(title=title).first()
+    if found is not None:
+        return found
+    canvas = PILImage.new("RGB", (960, 480), (226, 236, 240))
+    draw = ImageDraw.Draw(canvas)
+    draw.polygon([(180, 170), (480, 60), (780, 170)], fill=color)
+    draw.rectangle((200, 170, 760, 420), fill=(250, 250, 250), outline=color, width=6)
+    for left in range(240, 720, 80):
+        draw.rectangle((left, 200, left + 40, 400), fill=color)
+    buffer = io.BytesIO()
+    canvas.save(buffer, "PNG")
+    image = image_model(
+        title=title,
+        description=_text(ILLUSTRATION_ALT, "en"),
+        collection=collection,
+        file=ContentFile(buffer.getvalue(), name=f"{code.lower()}-building.png"),
+    )
+    image.save()
+    return image
+
+
+def _news_body(lead: dict[str, str], language: str, extras: dict[str, Any]) -> list[Any]:
+    """A news item's text; the first one of a site also shows a picture (and an indicator)."""
+    body: list[Any] = [("paragraph", f"<p>{_text(lead, language)}</p>")]
+    picture = extras.get("picture")
+    if picture is not None:
+        alt = escape(_text(ILLUSTRATION_ALT, language))
+        embed = f'<embed embedtype="image" id="{picture.pk}" format="fullwidth" alt="{alt}"/>'
+        body.append(("paragraph", embed))
+    if extras.get("indicator"):
+        code, title = INDICATOR
+        body.append(("indicator", {"title": _text(title, language), "code": code, "url": ""}))
+    return body
+
+
 def _document_file(title: str, number: str, text: str, collection: Any) -> Any:
     document_model = get_document_model()
     name = f"{title} ({number})"
@@ -244,7 +286,11 @@ def _full_site(portal: PortalHomePage, data: dict[str, Any]) -> AgencySite:
 
     news_index: NewsIndexPage = sections["news"]
     news_pages = []
-    for days_ago, kind, titles, leads in data["news"]:
+    for index, (days_ago, kind, titles, leads) in enumerate(data["news"]):
+        extras: dict[str, Any] = {}
+        if index == 0:
+            extras["picture"] = _illustration(data["code"], data["color"], workspace.collection)
+            extras["indicator"] = data["code"] == "MDDIAI"
         published = _working_days_ago(days_ago)
         news = _add(
             news_index,
@@ -254,13 +300,13 @@ def _full_site(portal: PortalHomePage, data: dict[str, Any]) -> AgencySite:
                 date=published.date(),
                 kind=kind,
                 lead=_text(leads, lang),
-                body=[("paragraph", f"<p>{_text(leads, lang)}</p>")],
+                body=_news_body(leads, lang, extras),
             ),
         )
         NewsPage.objects.filter(pk=news.pk).update(
             first_published_at=published, last_published_at=published
         )
-        news_pages.append((news, titles, leads))
+        news_pages.append((news, titles, leads, extras))
 
     documents = sections["documents"]
     for doc_type, number, days, signatory, status, titles in data["documents"]:
@@ -385,13 +431,13 @@ def _full_site(portal: PortalHomePage, data: dict[str, Any]) -> AgencySite:
                 for name, position, biography, reception in data["leaders"]
             ],
         )
-        for news, titles, leads in news_pages:
+        for news, titles, leads, extras in news_pages:
             _translate(
                 news,
                 language,
                 title=_text(titles, language),
                 lead=_text(leads, language),
-                body=[("paragraph", f"<p>{_text(leads, language)}</p>")],
+                body=_news_body(leads, language, extras),
             )
         _translate(
             faq,

@@ -771,3 +771,21 @@ SECTION_TITLES = {
     "faq": L("Сұрақтар мен жауаптар", "Вопросы и ответы", "Questions and answers", "Саволу ҷавоб"),
     "appeals": L("Өтініштер", "Обращения", "Appeals", "Муроҷиатҳо"),
 }
+
+# The picture in the first news item of every full site (rich text, served from /media/).
+ILLUSTRATION_ALT = L(
+    "Мемлекеттік органның ғимараты, сызба",
+    "Здание государственного органа, рисунок",
+    "Drawing of the state body's building",
+    "Бинои мақомоти давлатӣ, расм",
+)
+# The analytics indicator embedded in the Ministry of Digital Development's first news item.
+INDICATOR = (
+    "kz-tj-turnover",
+    L(
+        "Қазақстан мен Тәжікстан арасындағы тауар айналымы",
+        "Товарооборот между Казахстаном и Таджикистаном",
+        "Trade turnover between Kazakhstan and Tajikistan",
+        "Гардиши мол байни Қазоқистон ва Тоҷикистон",
+    ),
+)

@@ -173,6 +173,30 @@ class Branding:
     def platform_name_for(self, lang: str, fallback: str | None = None) -> str:
         return _pick(self.platform_name, (lang, fallback))
 
+    @property
+    def text_on_primary(self) -> str:
+        """Near-black or white, whichever contrasts more with the primary colour (WCAG 2.2)."""
+        return readable_text_on(self.primary_color)
+
+
+_DARK_TEXT, _LIGHT_TEXT = "#0b1f26", "#ffffff"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a ``#RRGGBB`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable_text_on(background: str) -> str:
+    return max((_DARK_TEXT, _LIGHT_TEXT), key=lambda text: contrast_ratio(text, background))
+
 
 @dataclass(frozen=True)
 class CountryProfile:

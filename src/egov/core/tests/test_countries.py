@@ -29,6 +29,7 @@ from egov.core.countries import (
     ProfileDataError,
     Region,
     available_profiles,
+    contrast_ratio,
     get_profile,
     load_profile,
     working_days_after,
@@ -50,6 +51,25 @@ def profile(request: pytest.FixtureRequest) -> CountryProfile:
 
 
 # --- the shipped profiles -------------------------------------------------------------------------
+
+
+def test_header_text_is_readable_on_every_brand_colour(profile: CountryProfile) -> None:
+    # The header is painted in the profile's primary colour; its text must reach WCAG AA.
+    branding = profile.branding
+    assert contrast_ratio(branding.text_on_primary, branding.primary_color) >= 4.5
+
+
+def test_text_colour_follows_the_background() -> None:
+    light = load_profile_with_primary("#ffc61e")
+    dark = load_profile_with_primary("#006600")
+    assert light.branding.text_on_primary != dark.branding.text_on_primary
+    assert dark.branding.text_on_primary == "#ffffff"
+
+
+def load_profile_with_primary(colour: str) -> CountryProfile:
+    data = copy.deepcopy(raw("kz"))
+    data["branding"]["primary_color"] = colour
+    return load_profile(data)
 
 
 def test_available_profiles() -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageBlock
@@ -52,15 +56,41 @@ class QuoteBlock(blocks.StructBlock):  # type: ignore[misc]
 
 
 class IndicatorBlock(blocks.StructBlock):  # type: ignore[misc]
-    """A public indicator chart from analytics; until analytics lands it renders a link."""
+    """A public indicator chart from analytics: embedded when the platform serves its embed view
+    (`indicators.embed_url`), otherwise a link to the indicator."""
 
     title = blocks.CharBlock(label=_("Indicator"), max_length=200)
-    url = blocks.URLBlock(label=_("Indicator address"))
+    code = blocks.RegexBlock(
+        regex=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        label=_("Indicator code"),
+        help_text=_(
+            "The code of a public indicator in the analytics platform: its chart is shown."
+        ),
+        required=False,
+        max_length=100,
+        error_messages={"invalid": _("Use letters, digits, dots, dashes and underscores.")},
+    )
+    url = blocks.URLBlock(label=_("Indicator address"), required=False)
 
     class Meta:
         template = "websites/blocks/indicator.html"
         icon = "order"
         label = _("Indicator chart")
+
+    def clean(self, value: Any) -> Any:
+        cleaned = super().clean(value)
+        if not cleaned.get("code") and not cleaned.get("url"):
+            raise StructBlockValidationError(
+                block_errors={"code": ValidationError(_("Give the indicator's code or address."))}
+            )
+        return cleaned
+
+    def get_context(self, value: Any, parent_context: dict[str, Any] | None = None) -> Any:
+        from egov.websites.indicators import embed_url
+
+        context = super().get_context(value, parent_context)
+        context["embed_url"] = embed_url(value.get("code") or "")
+        return context
 
 
 class BodyBlock(blocks.StreamBlock):  # type: ignore[misc]

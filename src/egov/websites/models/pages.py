@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model_string
@@ -29,6 +29,7 @@ from wagtail.search import index
 
 from egov.websites.admin_forms import SitePageForm
 from egov.websites.choices import LEGAL_ACTS, DocumentStatus, DocumentType, NewsKind
+from egov.websites.feeds import FeedRoutesMixin
 from egov.websites.models.blocks import (
     RICH_TEXT_FEATURES,
     BodyBlock,
@@ -41,7 +42,9 @@ from egov.websites.models.blocks import (
 
 PER_PAGE = 20
 # Slugs the portal keeps for its own pages (search, directory) and files.
-RESERVED_SLUGS = frozenset({"search", "directory", "documents", "images", "sitemap", "display"})
+RESERVED_SLUGS = frozenset(
+    {"search", "directory", "documents", "images", "sitemap", "display", "feed"}
+)
 
 
 class SitePage(Page):  # type: ignore[misc]
@@ -59,9 +62,12 @@ class SitePage(Page):  # type: ignore[misc]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from egov.websites.frame import frame_context
+        from egov.websites.meta import head_context
 
         context: dict[str, Any] = super().get_context(request, *args, **kwargs)
-        context.update(frame_context(self, request))
+        frame = frame_context(self, request)
+        context.update(frame)
+        context["head"] = head_context(self, frame, request)
         return context
 
     def publish(self, revision: Any, *args: Any, **kwargs: Any) -> Any:
@@ -84,7 +90,7 @@ class SitePage(Page):  # type: ignore[misc]
         )
 
 
-class PortalHomePage(RoutablePageMixin, SitePage):  # type: ignore[misc]
+class PortalHomePage(FeedRoutesMixin, SitePage):
     """The country's government portal: the directory of bodies, national news and search."""
 
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
@@ -161,7 +167,7 @@ class PortalHomePage(RoutablePageMixin, SitePage):  # type: ignore[misc]
         )
 
 
-class AgencySite(SitePage):
+class AgencySite(FeedRoutesMixin, SitePage):
     """The home of one state body's website; the organization comes from the core registry."""
 
     organization = models.ForeignKey(
@@ -335,7 +341,7 @@ class Leader(Orderable):  # type: ignore[misc]
         return f"{self.name}, {self.position}"
 
 
-class NewsIndexPage(RoutablePageMixin, SectionPage):  # type: ignore[misc]
+class NewsIndexPage(FeedRoutesMixin, SectionPage):
     content_panels: ClassVar[list[Any]] = [*Page.content_panels, FieldPanel("intro")]
     subpage_types: ClassVar[list[str]] = ["websites.NewsPage"]
     max_count_per_parent = 1
@@ -361,12 +367,6 @@ class NewsIndexPage(RoutablePageMixin, SectionPage):  # type: ignore[misc]
                 "kinds": NewsKind.choices,
             },
         )
-
-    @path("feed/")  # type: ignore[untyped-decorator]
-    def feed(self, request: HttpRequest) -> HttpResponse:
-        from egov.websites.feeds import news_feed
-
-        return news_feed(self, request)
 
 
 class NewsPage(SitePage):
@@ -408,7 +408,7 @@ class NewsPage(SitePage):
         verbose_name_plural = _("news items")
 
 
-class DocumentsIndexPage(SectionPage):
+class DocumentsIndexPage(FeedRoutesMixin, SectionPage):
     content_panels: ClassVar[list[Any]] = [*Page.content_panels, FieldPanel("intro")]
     subpage_types: ClassVar[list[str]] = ["websites.LegalActPage"]
     max_count_per_parent = 1
@@ -560,7 +560,7 @@ class ContactsPage(SectionPage):
         verbose_name_plural = _("contacts sections")
 
 
-class VacanciesPage(SectionPage):
+class VacanciesPage(FeedRoutesMixin, SectionPage):
     content_panels: ClassVar[list[Any]] = [*Page.content_panels, FieldPanel("intro")]
     subpage_types: ClassVar[list[str]] = ["websites.VacancyPage"]
     max_count_per_parent = 1

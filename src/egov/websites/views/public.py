@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page, Site
 
-from egov.core import latin
+from egov.websites import meta
 from egov.websites.frame import DISPLAY_COOKIE
 
 ONE_YEAR = 60 * 60 * 24 * 365
@@ -37,7 +38,7 @@ def display(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Every live page once, with its other languages as hreflang alternates (kk-Latn too)."""
+    """Every live page in each of its languages, with hreflang alternates (kk-Latn too)."""
     site = Site.find_for_request(request)
     if site is None:
         return HttpResponse(status=404)
@@ -61,18 +62,20 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         url = source.get_url(request)
         if not url:
             continue
-        # One address serves every language (chosen by the reader); Kazakh also in Latin.
-        lines.append(f"<url><loc>{base}{url}</loc>")
-        if source.last_published_at:
-            lines.append(f"<lastmod>{source.last_published_at.date().isoformat()}</lastmod>")
-        for page in versions:
-            language = page.locale.language_code
-            lines.append(f'<xhtml:link rel="alternate" hreflang="{language}" href="{base}{url}"/>')
-            if language == "kk":
-                lines.append(
-                    '<xhtml:link rel="alternate" hreflang="kk-Latn" '
-                    f'href="{base}{latin.latin_url(url)}"/>'
-                )
-        lines.append("</url>")
+        # One entry per language version (Kazakh also in Latin), each naming all the others.
+        alternates = meta.alternates(base, url, {page.locale.language_code for page in versions})
+        links = [
+            f'<xhtml:link rel="alternate" hreflang="{item.tag}" href="{escape(item.href)}"/>'
+            for item in alternates
+        ]
+        modified = max(filter(None, (page.last_published_at for page in versions)), default=None)
+        for item in alternates:
+            if item.tag == "x-default":
+                continue
+            lines.append(f"<url><loc>{escape(item.href)}</loc>")
+            if modified:
+                lines.append(f"<lastmod>{modified.date().isoformat()}</lastmod>")
+            lines.extend(links)
+            lines.append("</url>")
     lines.append("</urlset>")
     return HttpResponse("\n".join(lines), content_type="application/xml; charset=utf-8")
