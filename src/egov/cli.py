@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import TextIO
 
 DEFAULT_SETTINGS = "egov.settings.dev"
@@ -47,29 +49,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(demo.banner(base, logins, _load_app_demos()))
     if args.no_serve:
         return 0
-    return _run_demo_services(args.host, args.port, base)
+    return _run_demo_services(args.host, args.port, base, args.gateway_port)
 
 
-def _run_demo_services(host: str, port: int, base: str) -> int:
-    """Web application and worker, then the gateway and the demo providers once the web answers."""
+def _run_demo_services(host: str, port: int, base: str, gateway_port: int) -> int:
+    """Web application and worker, then the gateway and the demo providers once the web answers,
+    then the apps' scripted calls through the gateway."""
     from django.conf import settings
 
     from gateway import launch
 
+    # SIGTERM (a service manager, a test) stops the children as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     web = _egov(["serve", "--host", host, "--port", str(port)])
     worker = _egov(["worker"])
     processes = launch.Processes([web, worker])
     try:
-        if not launch.wait_http(f"{base}/healthz", timeout=60):
+        if not launch.wait_http(f"{base}/healthz", timeout=120):
             print("the web application did not start", file=sys.stderr)
             return 1
         gateway = launch.start_demo(
             control_plane_url=base,
             state_dir=settings.DATA_DIR / "gateway",
             token_file=settings.DATA_DIR / "gateway-token.txt",
+            gateway_port=gateway_port,
         )
         processes.procs += gateway.procs
-        print(_gateway_banner(), flush=True)
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        print(_gateway_banner(gateway_url), flush=True)
+        print("\n".join(_call_app_demos(gateway_url)), flush=True)
         processes.wait()
     except KeyboardInterrupt:
         pass
@@ -82,7 +90,7 @@ def _egov(command: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "egov.cli", *command])  # noqa: S603
 
 
-def _gateway_banner() -> str:
+def _gateway_banner(gateway_url: str) -> str:
     from django.conf import settings
 
     from egov.core.models import InformationSystem
@@ -94,9 +102,9 @@ def _gateway_banner() -> str:
     consumer = InformationSystem.objects.get(
         organization__code="DEMOBANK", subsystem_code="loans"
     ).xroad_address
-    return f"""Smart Bridge gateway on http://127.0.0.1:8080 (demo providers on :8090). Try:
+    return f"""Smart Bridge gateway on {gateway_url} (demo providers on :8090). Try:
   curl -H "X-API-Key: {key}" -H "X-Road-Client: {consumer}" \\
-    "http://127.0.0.1:8080/r1/{provider}/legal-entity/v1/legal-entities?name=Dala"
+    "{gateway_url}/r1/{provider}/legal-entity/v1/legal-entities?name=Dala"
 """
 
 
@@ -107,19 +115,37 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_app_demos() -> list[str]:
-    """Each app beyond core may ship a `demo` module whose load() returns lines for the banner."""
+def _demo_modules() -> list[ModuleType]:
+    """The `demo` module of each app beyond core that ships one."""
     import importlib
     import importlib.util
 
     from django.apps import apps
 
+    return [
+        importlib.import_module(f"{config.name}.demo")
+        for config in apps.get_app_configs()
+        if config.name.startswith("egov.")
+        and config.name != "egov.core"
+        and importlib.util.find_spec(f"{config.name}.demo") is not None
+    ]
+
+
+def _call_app_demos(gateway_url: str) -> list[str]:
+    """A demo module may define call_gateway(url) to make real calls once the gateway runs."""
     lines: list[str] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("egov.") or config.name == "egov.core":
-            continue
-        if importlib.util.find_spec(f"{config.name}.demo") is not None:
-            lines += importlib.import_module(f"{config.name}.demo").load()
+    for module in _demo_modules():
+        call = getattr(module, "call_gateway", None)
+        if call is not None:
+            lines += call(gateway_url)
+    return lines
+
+
+def _load_app_demos() -> list[str]:
+    """Each app beyond core may ship a `demo` module whose load() returns lines for the banner."""
+    lines: list[str] = []
+    for module in _demo_modules():
+        lines += module.load()
     return lines
 
 
@@ -229,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="set up and print, but do not serve")
+    demo.add_argument("--gateway-port", type=int, default=8080, help="the demo gateway's port")
     demo.set_defaults(handler=cmd_demo)
 
     serve = commands.add_parser(

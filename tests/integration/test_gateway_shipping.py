@@ -26,6 +26,7 @@ from egov.core.tests.factories import InformationSystemFactory, OrganizationFact
 from gateway import launch
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+POLL_WAIT = 2  # seconds the gateway's long polls wait at the control plane
 
 
 def _free_port() -> int:
@@ -117,7 +118,7 @@ def test_calls_through_the_gateway_become_call_records(
         "EGOV_GATEWAY_TRUSTED_KEYS": f"{snapshot_key.kid}={snapshot_key.public_key}",
         "EGOV_GATEWAY_STATE_DIR": str(tmp_path / "gateway"),
         "EGOV_GATEWAY_NODE_NAME": "gw-e2e",
-        "EGOV_GATEWAY_POLL_WAIT": "2",
+        "EGOV_GATEWAY_POLL_WAIT": str(POLL_WAIT),
         "EGOV_GATEWAY_ACCESS_LOG": "0",
         "EGOV_GATEWAY_SERVER": "uvicorn",
     }
@@ -158,6 +159,10 @@ def test_calls_through_the_gateway_become_call_records(
     finally:
         gateway.terminate()
         gateway.wait(15)
+        # The live server (threads, not ASGI) does not notice a client going away: it finishes
+        # the gateway's last long polls (snapshot, consent changes) up to POLL_WAIT seconds
+        # later. Let them end while this test may still use the database.
+        time.sleep(POLL_WAIT + 1)
     call = CallRecord.objects.get(request_id=ok.headers["X-Request-Id"])
     assert call.status == 200
     assert call.node == node

@@ -10,21 +10,29 @@ revision id read *before* the consents, so every later change has a greater id.
 pairs whose consents changed after ``CURSOR``, oldest first, holding the request up to ``wait``
 seconds (at most 30) until there is one; it checks every 0.2 s, so a revocation reaches a waiting
 gateway well within a second. Without ``after`` it answers the current cursor at once.
+If the database cannot be read both answer 503 ``registry_unavailable`` with ``Retry-After``;
+the gateway then refuses personal calls (fail closed) and retries.
 The protocol and the gateway's cache are described in docs/gateway.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from egov.bridge.views.snapshots import authenticated_gateway
 from egov.consent.models import Consent, ConsentRevision
 from egov.core.exceptions import problem_response
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 MAX_WAIT_SECONDS = 30.0
@@ -95,6 +103,31 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
+GatewayView = Callable[[HttpRequest], Coroutine[Any, Any, HttpResponse]]
+
+
+def _unavailable_without_database(view: GatewayView) -> GatewayView:
+    """A database outage is the registry being unavailable (503), not a server error."""
+
+    @functools.wraps(view)
+    async def guarded(request: HttpRequest) -> HttpResponse:
+        try:
+            return await view(request)
+        except DatabaseError as error:
+            log.warning("consent registry unavailable: %s", type(error).__name__)
+            response = problem_response(
+                request,
+                503,
+                "registry_unavailable",
+                "The consent registry cannot read its database; try again shortly.",
+            )
+            response["Retry-After"] = "5"
+            return _no_store(response)
+
+    return guarded
+
+
+@_unavailable_without_database
 async def check(request: HttpRequest) -> HttpResponse:
     if await authenticated_gateway(request) is None:
         return _unauthenticated(request)
@@ -108,6 +141,7 @@ async def check(request: HttpRequest) -> HttpResponse:
     return _no_store(JsonResponse(document))
 
 
+@_unavailable_without_database
 async def changes(request: HttpRequest) -> HttpResponse:
     if await authenticated_gateway(request) is None:
         return _unauthenticated(request)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from egov.core import permissions
-from egov.core.models import Organization
+from egov.core.models import Organization, User
 from egov.core.permissions import Action
 
 
@@ -78,3 +79,24 @@ class MembershipForm(ScopedOrganizationFieldForm):
         if role == "operator" and not permissions.is_operator(self.for_user):
             self.add_error("role", _("Only the platform operator grants this role."))
         return cleaned
+
+
+class ProfileForm(forms.ModelForm[User]):
+    """What a user chooses about themselves: for now, the language of their notifications."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Language of notifications"),
+        required=False,
+        help_text=_("E-mails and notices are written in this language."),
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+    )
+
+    class Meta:
+        model = User
+        fields = ["preferred_language"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["preferred_language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("The platform's default")), *settings.LANGUAGES]

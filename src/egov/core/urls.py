@@ -9,4 +9,5 @@ urlpatterns = [
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
     path("account/second-factor/", account.second_factor, name="second-factor"),
     path("account/notifications/", account.notifications, name="notifications"),
+    path("account/profile/", account.profile, name="profile"),
 ]

@@ -95,6 +95,31 @@ def test_the_change_feed_names_changed_pairs_after_a_cursor(world: World) -> Non
         assert response.json()["code"] == "invalid_cursor"
 
 
+def test_the_gateway_endpoints_answer_503_when_the_database_fails(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from egov.consent import feed
+
+    gateway = _gateway_client()
+
+    def broken(*args: object) -> dict[str, object]:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(feed, "changes_after", broken)
+    monkeypatch.setattr(feed, "consents_for", broken)
+    for url, query in (
+        ("/api/consent/gateway/changes", {"after": 0, "wait": 0}),
+        ("/api/consent/gateway/check", {"consumer": world.bank.xroad_address, "subject": "1"}),
+    ):
+        response = gateway.get(url, query)
+        assert response.status_code == 503, url
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "registry_unavailable"
+        assert response["Retry-After"] == "5"
+
+
 def test_the_snapshot_names_the_registry_not_the_consents(world: World) -> None:
     _granted(world)
     policy = snapshots.compile_policy()

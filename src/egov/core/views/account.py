@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from egov.core import audit
 from egov.core.choices import AuditAction
-from egov.core.forms import TokenForm
+from egov.core.forms import ProfileForm, TokenForm
 from egov.core.models import User
 
 
@@ -85,3 +85,15 @@ def notifications(request: HttpRequest) -> HttpResponse:
     items = list(user.notifications.all()[:100])
     user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "core/notifications.html", {"items": items})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own choices (the language of their notifications); saving the user audits it."""
+    user = cast(User, request.user)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save(commit=False).save(update_fields=["preferred_language"])
+        messages.success(request, _("Your profile is saved."))
+        return HttpResponseRedirect(request.path)
+    return render(request, "core/profile.html", {"form": form})
