@@ -104,7 +104,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'egov.sqlite3'}",
-        conn_max_age=60,
+        # 0: under ASGI every request runs in a thread of its own, so a kept connection is never
+        # reused and stays open until collected (a stream of requests exhausts the server).
+        conn_max_age=0,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -164,13 +164,11 @@ def consent_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _filter_form(request: HttpRequest) -> TrackerFilterForm:
-    records = tracker.accesses_of(str(_user(request).personal_id))
-    services = records.order_by().values_list("service_address", flat=True).distinct()[:200]
-    consumers = records.order_by().values_list("consumer", flat=True).distinct()[:200]
+    services, consumers = tracker.filter_choices(str(_user(request).personal_id))
     return TrackerFilterForm(
         request.GET or None,
-        [(address, address) for address in sorted(services)],
-        [(address, address) for address in sorted(consumers)],
+        [(address, address) for address in services],
+        [(address, address) for address in consumers],
     )
 
 
