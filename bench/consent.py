@@ -65,6 +65,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+from report import write_section  # noqa: E402
 
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Consent registry"
@@ -1153,16 +1155,6 @@ def render(
     return "\n".join(lines)
 
 
-def replace_section(doc: str, section: str) -> str:
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    section = section.rstrip("\n") + "\n"
-    match = pattern.search(doc)
-    if match is None:
-        return doc.rstrip("\n") + "\n\n" + section
-    after = doc[match.end() :]
-    return doc[: match.start()] + section + ("\n" + after if after else "")
-
-
 def _load() -> str:
     one, five, _fifteen = os.getloadavg()
     return f"{one:.1f} / {five:.1f}"
@@ -1306,9 +1298,7 @@ def main(argv: list[str] | None = None) -> int:
     section = render(options, gateway, tracker, facts)
     print(section)
     if not (args.no_write or options.quick):
-        doc = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-        BENCHMARKS.write_text(replace_section(doc, section), encoding="utf-8")
-        print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(SECTION, section)
     return 0
 
 

@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
-
+sys.path.insert(0, str(ROOT / "bench"))
 from egov.core.script import ALPHABETS, to_cyrillic, to_latin, to_latin_html  # noqa: E402
 from egov.core.script.tables import tables  # noqa: E402
+from report import write_section  # noqa: E402
 
 HELDOUT = ROOT / "bench" / "data" / "kazakh-heldout.txt"
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -171,17 +172,6 @@ def run(runs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_section(doc: str, section: str) -> str:
-    """Replace (or append) our section, leaving every other section alone."""
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    section = section.rstrip("\n") + "\n"
-    m = pattern.search(doc)
-    if m is None:
-        return doc.rstrip("\n") + "\n\n" + section
-    after = doc[m.end() :]
-    return doc[: m.start()] + section + ("\n" + after if after else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -190,9 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     section = run(args.runs)
     print(section)
     if not args.no_write:
-        doc = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-        BENCHMARKS.write_text(replace_section(doc, section), encoding="utf-8")
-        print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(SECTION, section)
     return 0
 
 

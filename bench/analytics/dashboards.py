@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+from report import write_section  # noqa: E402
 
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Smart Data: dashboards"
@@ -138,16 +139,6 @@ def run(scale: int, runs: int) -> str:
     )
 
 
-def replace_section(doc: str, section: str) -> str:
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    section = section.rstrip("\n") + "\n"
-    match = pattern.search(doc)
-    if match is None:
-        return doc.rstrip("\n") + "\n\n" + section
-    after = doc[match.end() :]
-    return doc[: match.start()] + section + ("\n" + after if after else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=100, help="copies of the demo's regions")
@@ -157,9 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     section = run(args.scale, args.runs)
     print(section)
     if not args.no_write:
-        doc = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-        BENCHMARKS.write_text(replace_section(doc, section), encoding="utf-8")
-        print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(SECTION, section)
     return 0
 
 

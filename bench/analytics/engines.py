@@ -23,7 +23,6 @@ import argparse
 import base64
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
-
+sys.path.insert(0, str(ROOT / "bench"))
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
@@ -52,6 +51,7 @@ from egov.analytics.engines import (  # noqa: E402
     convert,
 )
 from egov.analytics.engines.engine import spark_session, stop_spark  # noqa: E402
+from report import write_section  # noqa: E402
 
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Smart Data"
@@ -258,17 +258,6 @@ def _pyspark_version() -> str:
     return str(pyspark.__version__)
 
 
-def replace_section(doc: str, section: str) -> str:
-    """Replace (or append) our section, leaving every other section alone."""
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    section = section.rstrip("\n") + "\n"
-    match = pattern.search(doc)
-    if match is None:
-        return doc.rstrip("\n") + "\n\n" + section
-    after = doc[match.end() :]
-    return doc[: match.start()] + section + ("\n" + after if after else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--csv-mb", type=int, default=1024, help="size of the CSV (MiB)")
@@ -280,9 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     section = run(args.csv_mb, args.rows, args.runs, args.spark_master)
     print(section)
     if not args.no_write:
-        doc = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-        BENCHMARKS.write_text(replace_section(doc, section), encoding="utf-8")
-        print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
+        write_section(SECTION, section)
     return 0
 
 

@@ -41,9 +41,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from gateway import crypto  # noqa: E402
 from gateway.snapshot import SnapshotFile, StoredSnapshot  # noqa: E402
+from report import write_section  # noqa: E402
 
 API_KEY = "egk_bench-key-000000000000000000000000000000"
 CONSUMER = "KZ/COM/080340000084/loans"
@@ -269,7 +271,7 @@ def main() -> int:
         report = render(results, args.workers, args.duration, args.rounds, args.load)
         print(report)
         if args.write:
-            write_section(report)
+            write_section("## Gateway", report)
         return 0
     if shutil.which("wrk") is None or shutil.which("nginx") is None:
         print("needs wrk and nginx (apt-get install -y wrk nginx)", file=sys.stderr)
@@ -422,7 +424,7 @@ def main() -> int:
     report = render(results, args.workers, args.duration, args.rounds, os.getloadavg()[1])
     print(report)
     if args.write:
-        write_section(report)
+        write_section("## Gateway", report)
     return 0
 
 
@@ -538,17 +540,6 @@ def parse_log(text: str) -> list[Result]:
     for result in results.values():
         result.rps = _median(result.rounds)
     return list(results.values())
-
-
-def write_section(section: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Gateway\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

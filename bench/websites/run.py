@@ -38,6 +38,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from report import write_section  # noqa: E402
+
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Websites"
 
@@ -381,17 +385,6 @@ def report(
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    current = BENCHMARKS.read_text()
-    start = current.find(f"\n{SECTION}\n")
-    if start == -1:
-        BENCHMARKS.write_text(current.rstrip("\n") + "\n\n" + text)
-        return
-    following = current.find("\n## ", start + 1)
-    rest = current[following:] if following != -1 else "\n"
-    BENCHMARKS.write_text(current[: start + 1] + text + rest)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -414,7 +407,7 @@ def main() -> int:
     text = report(args, cases, page_weight, rates)
     print(text)
     if args.write:
-        write_section(text)
+        write_section(SECTION, text)
     return 0
 
 

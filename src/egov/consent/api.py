@@ -27,7 +27,8 @@ from egov.consent.schemas import (
 from egov.core.api_auth import token_or_session
 from egov.core.auth import user_of
 from egov.core.exceptions import Forbidden, NotFound
-from egov.core.models import InformationSystem, User
+from egov.core.lookups import information_system
+from egov.core.models import User
 from egov.core.pagination import Pagination
 from egov.core.permissions import require
 
@@ -65,16 +66,7 @@ def _visible(request: HttpRequest, public_id: str) -> Consent:
     "/consents", response={201: ConsentOut}, tags=["consent: consumers"], summary="Ask for consent"
 )
 def request_consent(request: HttpRequest, payload: ConsentIn) -> Status[Consent]:
-    consumer = (
-        InformationSystem.objects.select_related("organization")
-        .filter(
-            organization__code=payload.consumer_organization.upper(),
-            subsystem_code=payload.consumer_subsystem,
-        )
-        .first()
-    )
-    if consumer is None:
-        raise NotFound(code="system_not_found")
+    consumer = information_system(payload.consumer_organization, payload.consumer_subsystem)
     require(request.user, ConsentAction.REQUEST, consumer.organization)
     data = flow.ConsentRequest(
         consumer=consumer,

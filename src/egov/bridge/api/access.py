@@ -26,7 +26,7 @@ from egov.bridge.queries import visible_grants, visible_requests, visible_versio
 from egov.core.api_auth import token_or_session
 from egov.core.auth import user_of
 from egov.core.exceptions import InvalidInput, NotFound
-from egov.core.models import InformationSystem
+from egov.core.lookups import information_system
 from egov.core.pagination import Pagination
 from egov.core.permissions import require
 
@@ -42,16 +42,7 @@ def _request(request: HttpRequest, pk: int) -> AccessRequest:
 
 @router.post("/requests", response={201: RequestOut}, summary="File an access request")
 def file_request(request: HttpRequest, payload: RequestIn) -> Status[AccessRequest]:
-    consumer = (
-        InformationSystem.objects.select_related("organization")
-        .filter(
-            organization__code=payload.consumer_organization.upper(),
-            subsystem_code=payload.consumer_subsystem,
-        )
-        .first()
-    )
-    if consumer is None:
-        raise NotFound(code="system_not_found")
+    consumer = information_system(payload.consumer_organization, payload.consumer_subsystem)
     require(request.user, BridgeAction.FILE_REQUEST, consumer.organization)
     version = (
         visible_versions(request.user)

@@ -19,7 +19,7 @@ from egov.bridge.permissions import BridgeAction
 from egov.bridge.queries import visible_services, visible_versions
 from egov.core.api_auth import token_or_session
 from egov.core.exceptions import Conflict, InvalidInput, NotFound
-from egov.core.models import InformationSystem
+from egov.core.lookups import information_system
 from egov.core.models.translated import LANGUAGES, translated_names
 from egov.core.pagination import Pagination
 from egov.core.permissions import require
@@ -94,16 +94,7 @@ def openapi_document(request: HttpRequest, passport: str, version: str) -> JsonR
     "/services", response={201: ServiceOut}, auth=token_or_session, summary="Register a service"
 )
 def create_service(request: HttpRequest, payload: ServiceIn) -> Status[Service]:
-    provider = (
-        InformationSystem.objects.select_related("organization")
-        .filter(
-            organization__code=payload.provider_organization.upper(),
-            subsystem_code=payload.provider_subsystem,
-        )
-        .first()
-    )
-    if provider is None:
-        raise NotFound(code="system_not_found")
+    provider = information_system(payload.provider_organization, payload.provider_subsystem)
     require(request.user, BridgeAction.MANAGE_SERVICE, provider.organization)
     service = Service(
         provider=provider, **payload.dict(exclude={"provider_organization", "provider_subsystem"})
