@@ -51,6 +51,24 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def fresh_postgres_log(suffix: str) -> str:
+    """An empty PostgreSQL database of the test's own for a log store (``suffix`` names it)."""
+    base = os.environ.get(
+        "EGOV_GATEWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/egov_gateway_test"
+    )
+    url = base + suffix
+    server, name = url.rsplit("/", 1)
+    try:
+        import psycopg
+
+        with psycopg.connect(server + "/postgres", autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except Exception as error:
+        unavailable(f"needs PostgreSQL at {url}: {error}")
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -18,12 +18,12 @@ from gwtest import (
     SRC,
     GatewayProcess,
     World,
+    fresh_postgres_log,
     grant,
     make_gateway,
     run_async,
     service,
     svc_path,
-    unavailable,
 )
 
 from gateway import bodies, crypto, logarchive, messagelog
@@ -389,23 +389,7 @@ def test_new_body_key_prints_a_usable_line() -> None:
 
 
 def test_postgres_keeps_bodies_and_time_stamps(tmp_path: Path) -> None:
-    base = os.environ.get(
-        "EGOV_GATEWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/egov_gateway_test"
-    )
-    url = base + "_evidence"  # a database of its own: other tests drop their tables
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            url.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3
-        ) as admin:
-            name = url.rsplit("/", 1)[1]
-            if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-    except Exception as error:
-        unavailable(f"needs PostgreSQL at {url}: {error}")
-        return
+    url = fresh_postgres_log("_evidence")
     key = crypto.load_or_create_signing_key(tmp_path / "key")
     vault = _vault()
     digest = hashlib.sha256(SECRET).hexdigest()

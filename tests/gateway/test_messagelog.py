@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from gwtest import SRC, legal_path, make_gateway, run_async, unavailable
+from gwtest import SRC, fresh_postgres_log, legal_path, make_gateway, run_async
 
 from gateway import crypto, logarchive, messagelog
 from gateway.errors import GatewayError
@@ -240,26 +240,9 @@ def test_spilled_records_reach_the_store_later(tmp_path: Path) -> None:
 
 
 def test_postgres_store(tmp_path: Path) -> None:
-    url = os.environ.get(
-        "EGOV_GATEWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/egov_gateway_test"
-    )
-    try:
-        import psycopg
+    import psycopg
 
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
-            name = url.rsplit("/", 1)[1]
-            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if exists.fetchone() is None:
-                admin.execute(f'CREATE DATABASE "{name}"')
-        with psycopg.connect(url, autocommit=True) as db:
-            db.execute(
-                "DROP TABLE IF EXISTS gateway_log_record, gateway_log_checkpoint, "
-                "gateway_log_shipping"
-            )
-    except Exception as error:
-        unavailable(f"needs PostgreSQL at {url}: {error}")
-        return
+    url = fresh_postgres_log("_messagelog")
     key = _write(url, tmp_path, count=20, batch=5)
     report = _verify(url, key)
     assert report.ok, report.problems

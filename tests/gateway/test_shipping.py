@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 from aiohttp import web
-from gwtest import World, free_port, legal_path, make_gateway, run_async, unavailable
+from gwtest import World, free_port, fresh_postgres_log, legal_path, make_gateway, run_async
 
 from gateway import crypto, messagelog, shipping
 
@@ -141,26 +140,7 @@ def test_records_are_shipped_once_and_resume_after_a_restart(tmp_path: Path) -> 
 
 
 def test_postgres_store_ships_too(tmp_path: Path) -> None:
-    url = os.environ.get(
-        "EGOV_GATEWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/egov_gateway_test"
-    )
-    try:
-        import psycopg
-
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
-            name = url.rsplit("/", 1)[1]
-            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if exists.fetchone() is None:
-                admin.execute(f'CREATE DATABASE "{name}"')
-        with psycopg.connect(url, autocommit=True) as db:
-            db.execute(
-                "DROP TABLE IF EXISTS gateway_log_record, gateway_log_checkpoint, "
-                "gateway_log_shipping"
-            )
-    except Exception as error:
-        unavailable(f"needs PostgreSQL at {url}: {error}")
-        return
+    url = fresh_postgres_log("_shipping")
     _resumes_after_restart(url, tmp_path)
 
 
