@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from run import free_port, wait_http  # noqa: E402
-
 from gateway import httpclient  # noqa: E402
+from run import free_port, wait_http  # noqa: E402
 
 CONF = """
 worker_processes 1; pid {dir}/nginx.pid; error_log {dir}/error.log warn;
