@@ -286,6 +286,7 @@ def test_pages_work_without_javascript(browser: Any, live_server: Any, site: Any
     page.get_by_role("link", name="Жаңа қызмет").click()
     picture = page.locator("main img[alt='Ғимарат']")
     assert picture.count() == 1
+    page.wait_for_load_state("load")  # the click returns once the page commits, before images
     loaded = page.evaluate("document.querySelector(\"main img[alt='Ғимарат']\").naturalWidth")
     assert loaded > 0  # served from /media/ by the platform itself
     page.get_by_label("Search this site").fill("қызмет")
