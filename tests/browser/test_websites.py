@@ -16,6 +16,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
+from egov.testing.wagtail import ensure_roots
+
 pytestmark = pytest.mark.django_db(transaction=True)
 axe = Axe()
 WCAG_22_AA = {
@@ -57,20 +59,6 @@ def _address(path: str, language: str) -> str:
     return f"/kk-latn{path}" if language == "kk-latn" else path
 
 
-def _wagtail_roots() -> None:
-    """Transactional tests empty the database, and with it the roots Wagtail's migrations made."""
-    from wagtail.models import Collection, Locale, Page, Site
-
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(instance=Collection(name="Root"))
-    root = Page.get_first_root_node()
-    if root is None:
-        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if not Site.objects.exists():
-        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
-
-
 @pytest.fixture
 def demo(transactional_db: Any) -> Iterator[dict[str, str]]:
     """The websites demo, plus a content page that uses every block; the pages to visit."""
@@ -88,7 +76,7 @@ def demo(transactional_db: Any) -> Iterator[dict[str, str]]:
     )
     from egov.websites.tests.factories import document, image
 
-    _wagtail_roots()
+    ensure_roots()
     core_demo.load()
     websites_demo.load()
 
@@ -189,7 +177,7 @@ def site(transactional_db: Any) -> Any:
     from egov.websites.models import NewsIndexPage, NewsPage
     from egov.websites.tests.factories import image, make_portal, make_site
 
-    _wagtail_roots()
+    ensure_roots()
     core_demo.load()
     portal = make_portal()
     justice = make_site(portal, Organization.objects.get(code="MINJUST"), phone="+7 7172 00 00 01")

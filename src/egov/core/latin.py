@@ -22,7 +22,16 @@ from egov.core.script import to_latin_html
 PREFIX = "/kk-latn"
 LANGUAGE_TAG = "kk-Latn"
 # Paths that are not pages: their links are left as they are.
-NOT_PAGES = ("/static/", "/media/", "/api/", "/admin/", "/i18n/", "/healthz", PREFIX + "/")
+NOT_PAGES = (
+    "/static/",
+    "/media/",
+    "/api/",
+    "/admin/",
+    "/i18n/",
+    "/language/",
+    "/healthz",
+    PREFIX + "/",
+)
 # Internal links and form targets; a link written `hreflang="kk" href=…` points at the Cyrillic
 # page on purpose (the script switch, the alternate link) and is left alone.
 LINK = re.compile(r'(?<!hreflang="kk")(\s(?:href|action)=")(/[^"]*)(")')
@@ -83,15 +92,6 @@ class LatinScriptMiddleware(DualModeMiddleware):
             return response
         if response.has_header("Location"):
             response["Location"] = latin_url(response["Location"])
-        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != "kk":
-            # The reader chose Kazakh: the Cyrillic twin (the switch) stays in Kazakh too.
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                "kk",
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
         content_type = response.get("Content-Type", "")
         if content_type.startswith("text/html") and not response.streaming:
             charset = response.charset or "utf-8"

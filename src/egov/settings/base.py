@@ -216,6 +216,7 @@ STORAGES = {
 WAGTAIL_SITE_NAME = COUNTRY.branding.platform_name.get(COUNTRY.default_language, "eGov Platform")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "/account/login/"  # one log-in page, with the second factor behind it
+WAGTAIL_FRONTEND_LOGIN_URL = WAGTAILADMIN_LOGIN_URL  # for pages restricted to logged-in readers
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # --- government websites (egov.websites) ---
 WAGTAILREDIRECTS_AUTO_CREATE = True  # a moved or renamed page leaves a redirect behind
@@ -226,6 +227,9 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "egov.websites.forms.ImageForm"  # alt text is r
 EGOV_WEBSITES_UPDATE_WORKING_DAYS = int(env("WEBSITES_UPDATE_WORKING_DAYS", "3") or 3)
 # How long a rendered public page may be served from the cache (0 turns the cache off).
 EGOV_WEBSITES_CACHE_SECONDS = int(env("WEBSITES_CACHE_SECONDS", "300") or 300)
+# How long a caching proxy in front (docs/deploy/nginx) may keep a shared page: publishing shows
+# within this many seconds without a purge call.
+EGOV_WEBSITES_PROXY_SECONDS = int(env("WEBSITES_PROXY_SECONDS", "1") or 0)
 
 # --- Smart Data (egov.analytics, docs/analytics.md) ---
 # The warehouse (versioned Parquet datasets) and uploads waiting to be loaded.

@@ -1,7 +1,7 @@
 """The frame every website page shares: the body's header, its menu, breadcrumbs, contacts.
 
-Three queries: the ancestors (breadcrumbs and the portal), the agency with its logo and
-organization, and the agency's menu. Every section is one click from any page of the site.
+Three queries: the ancestors (loaded once per request, shared with the privacy check), the agency
+with its logo and organization, and the agency's menu. Every section is one click from any page.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def plain_display(request: HttpRequest) -> bool:
 def frame_context(page: Page, request: HttpRequest) -> dict[str, Any]:
     from egov.websites.models import AgencySite
 
-    ancestors = list(page.get_ancestors().filter(depth__gt=1))
+    ancestors = [item for item in page.ancestors if item.depth > 1]
     agency_type = ContentType.objects.get_for_model(AgencySite).pk
     agency: AgencySite | None = None
     if isinstance(page, AgencySite):

@@ -37,11 +37,27 @@ def test_extraction_sees_python_and_templates() -> None:
     [("kk", 'lang="kk"'), ("ru", 'lang="ru"'), ("en", 'lang="en"')],
 )
 def test_switcher_changes_the_page_language(client, language: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
-    assert response.status_code == 302
+    response = client.get("/language/", {"language": language, "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
     page = client.get("/").content.decode()
     assert f"<html {text}>" in page
-    assert 'name="language"' in page
+    assert 'name="language"' in page and "csrfmiddlewaretoken" not in page
+
+
+@pytest.mark.django_db
+def test_switcher_ignores_unknown_languages_and_foreign_addresses(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/language/", {"language": "xx", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert client.post("/language/", {"language": "ru"}).status_code == 405
+
+
+@pytest.mark.django_db
+def test_leaving_kazakh_leaves_the_latin_script(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/language/", {"language": "ru", "next": "/kk-latn/gov/"})
+    assert response["Location"] == "/gov/" and response.cookies["django_language"].value == "ru"
+    response = client.get("/language/", {"language": "kk", "next": "/kk-latn/gov/"})
+    assert response["Location"] == "/kk-latn/gov/"
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ from wagtail.contrib.routable_page.models import path
 from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model_string
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from egov.websites.admin_forms import SitePageForm
@@ -77,6 +77,18 @@ class SitePage(Page):  # type: ignore[misc]
         if problems:
             raise a11y.AccessibilityError(problems)
         return super().publish(revision, *args, **kwargs)
+
+    @cached_property
+    def ancestors(self) -> list[Page]:
+        """The pages above this one, root first: loaded once per request for the privacy check
+        and the frame (breadcrumbs, portal, agency)."""
+        return list(self.get_ancestors())
+
+    def get_view_restrictions(self) -> Any:
+        # As Wagtail's own (an alias counts as its original; Wagtail points aliases at originals,
+        # never at other aliases), without loading the ancestors a second time.
+        ids = {page.alias_of_id or page.pk for page in [self, *self.ancestors]}
+        return PageViewRestriction.objects.filter(page_id__in=ids)
 
     @cached_property
     def agency(self) -> AgencySite | None:

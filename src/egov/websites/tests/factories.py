@@ -10,10 +10,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Locale, Page, Site
+from wagtail.models import Collection, Locale, Site
 
 from egov.core.demo import demo_key
 from egov.core.models import Membership, Organization, User
+from egov.testing.wagtail import ensure_roots
 from egov.websites import skeleton
 from egov.websites.models import AgencySite, PortalHomePage
 from egov.websites.translations import content_languages
@@ -30,7 +31,7 @@ def make_portal() -> PortalHomePage:
     if portal is not None:
         return portal
     portal = PortalHomePage(title="Мемлекеттік органдар", slug="gov", locale=source)
-    Page.get_first_root_node().add_child(instance=portal)
+    ensure_roots().add_child(instance=portal)
     skeleton.publish(portal)
     for code, locale in locales.items():
         if locale != source:

@@ -1,14 +1,19 @@
-"""The page cache and the query budget of an uncached page."""
+"""The page cache (the view's mark, the ASGI front) and the query budget of an uncached page."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import httpx
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from egov.asgi import application
 from egov.testing.auth import log_in
-from egov.websites import skeleton
-from egov.websites.models import NewsIndexPage, NewsPage
+from egov.websites import cache, skeleton
+from egov.websites.models import AppealsPage, NewsIndexPage, NewsPage
 from egov.websites.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +26,19 @@ def _news(sites) -> NewsPage:  # type: ignore[no-untyped-def]
     return skeleton.publish(news)  # type: ignore[return-value]
 
 
+def _get(path: str, cookies: dict[str, str] | None = None, **headers: str) -> httpx.Response:
+    """A request through the whole ASGI application, page cache in front, as a server sends it."""
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=application)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://localhost:8000", cookies=cookies
+        ) as client:
+            return await client.get(path, headers=headers)
+
+    return asyncio.run(call())
+
+
 def test_an_uncached_news_page_takes_at_most_15_queries(sites, client, settings) -> None:
     settings.EGOV_WEBSITES_CACHE_SECONDS = 0
     news = _news(sites)
@@ -30,25 +48,57 @@ def test_an_uncached_news_page_takes_at_most_15_queries(sites, client, settings)
     assert len(queries) <= 15, "\n".join(query["sql"] for query in queries)
 
 
-def test_readers_get_the_cached_copy_until_something_is_published(sites, client) -> None:
+def test_only_what_every_anonymous_reader_gets_is_marked_shareable(sites, client) -> None:
     news = _news(sites)
-    first = client.get(news.url)
-    assert first["X-Cache"] == "miss"
-    with CaptureQueriesContext(connection) as queries:
-        second = client.get(news.url)
-    assert second["X-Cache"] == "hit" and len(queries) == 0
-    assert 'name="csrfmiddlewaretoken" value="egov' not in second.content.decode()
+    response = client.get(news.url)
+    assert (
+        response[cache.SHAREABLE] == "300"
+        and "csrfmiddlewaretoken" not in response.content.decode()
+    )
+    appeals = AppealsPage.objects.descendant_of(sites.justice).live().first()
+    assert appeals is not None
+    assert cache.SHAREABLE not in client.get(appeals.url)  # its form carries a CSRF token
+    assert cache.SHAREABLE not in client.get(news.url, {"preview": "1"})
+    log_in(client, "justice_editor", PASSWORD)
+    assert cache.SHAREABLE not in client.get(news.url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_get_the_stored_copy_until_something_is_published(sites: Any) -> None:
+    news = _news(sites)
+    first = _get(news.url)
+    assert first.status_code == 200 and first.headers["X-Cache"] == "miss"
+    assert cache.SHAREABLE not in first.headers
+    second = _get(news.url)
+    assert second.headers["X-Cache"] == "hit" and second.content == first.content
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     news.lead = "Екінші нұсқа"
     skeleton.publish(news)
-    third = client.get(news.url)
-    assert third["X-Cache"] == "miss" and "Екінші нұсқа" in third.content.decode()
+    third = _get(news.url)
+    assert third.headers["X-Cache"] == "miss" and "Екінші нұсқа" in third.text
 
 
-def test_logged_in_readers_and_other_languages_are_not_mixed_up(sites, client) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_languages_scripts_and_sessions_are_not_mixed_up(sites: Any) -> None:
     news = _news(sites)
-    client.get(news.url)
-    client.cookies["django_language"] = "en"
-    english = client.get(news.url)
-    assert english["X-Cache"] == "miss"
-    log_in(client, "justice_editor", PASSWORD)
-    assert "X-Cache" not in client.get(news.url)
+    kazakh = _get(news.url)
+    assert _get(news.url).headers["X-Cache"] == "hit"
+    english = _get(news.url, cookies={"django_language": "en"})
+    assert english.headers["X-Cache"] == "miss" and english.text != kazakh.text
+    latin = _get(f"/kk-latn{news.url}")
+    assert latin.headers["X-Cache"] == "miss" and "Jañalyq" in latin.text
+    russian = _get(news.url, **{"Accept-Language": "ru"})
+    assert russian.headers["X-Cache"] == "miss" and '<html lang="ru">' in russian.text
+    plain = _get(news.url, cookies={"egov_display": "plain"})
+    assert plain.headers["X-Cache"] == "miss" and 'class="gov-site plain"' in plain.text
+    assert "X-Cache" not in _get(news.url, cookies={"sessionid": "anything"}).headers
+
+
+def test_a_new_generation_is_seen_by_every_process(settings, tmp_path) -> None:
+    settings.DATA_DIR = tmp_path  # the in-process cache: the generation is a stamp file
+    before = cache.generation()
+    cache.invalidate()
+    after = cache.generation()
+    cache.invalidate()
+    assert len({before, after, cache.generation()}) == 3
+    assert (tmp_path / "websites-cache.generation").exists()

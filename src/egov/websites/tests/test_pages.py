@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from egov.websites import skeleton
 from egov.websites.models import (
@@ -257,11 +257,11 @@ def test_each_language_gets_its_translation_or_the_original(sites, client) -> No
 
 
 def test_the_plain_version_persists_across_pages(sites, client) -> None:
-    response = client.post("/gov/display/", {"mode": "plain", "next": "/gov/minjust/"})
+    response = client.get("/gov/display/", {"mode": "plain", "next": "/gov/minjust/"})
     assert response.status_code == 302 and response["Location"] == "/gov/minjust/"
     assert 'class="gov-site plain"' in client.get("/gov/minjust/about/").content.decode()
     assert 'class="gov-site plain"' in client.get("/gov/").content.decode()
-    client.post("/gov/display/", {"mode": "standard", "next": "https://evil.example/"})
+    client.get("/gov/display/", {"mode": "standard", "next": "https://evil.example/"})
     assert 'class="gov-site plain"' not in client.get("/gov/").content.decode()
 
 
@@ -270,3 +270,15 @@ def test_platform_paths_stay_the_platforms(sites, client) -> None:
     assert b"gov-site" not in client.get("/").content
     assert client.get("/gov/no-such-body/").status_code == 404
     assert AgencySite.objects.filter(slug="minjust").count() == 3  # kk, and stand-ins in ru, en
+
+
+def test_a_restricted_section_stays_private_in_every_language(sites, client) -> None:
+    index = NewsIndexPage.objects.child_of(sites.justice).get()
+    news = _add(index, NewsPage(title="Ішкі хабарлама", slug="internal"))
+    skeleton.mirror(news)
+    PageViewRestriction.objects.create(page=index, restriction_type=PageViewRestriction.LOGIN)
+    for language in ("kk", "ru"):  # the Russian tree holds aliases of the Kazakh pages
+        client.cookies["django_language"] = language
+        response = client.get(news.url)
+        assert response.status_code == 302 and "/account/login/" in response["Location"]
+    assert client.get(sites.justice.url).status_code == 200  # the rest of the site is public

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from wagtail.models import Page, Site
 
+from egov.core.preferences import redirect_back, remember
 from egov.websites import meta
 from egov.websites.frame import DISPLAY_COOKIE
 
-ONE_YEAR = 60 * 60 * 24 * 365
 
-
-@require_POST
+@require_GET
 def display(request: HttpRequest) -> HttpResponse:
     """Switch the version for the visually impaired on or off; it stays on across pages."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/gov/"
-    response = HttpResponseRedirect(target)
-    if request.POST.get("mode") == "plain":
-        response.set_cookie(
-            DISPLAY_COOKIE,
-            "plain",
-            max_age=ONE_YEAR,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-        )
-    else:
-        response.delete_cookie(DISPLAY_COOKIE, samesite="Lax")
+    response = redirect_back(request, fallback="/gov/")
+    remember(response, DISPLAY_COOKIE, "plain" if request.GET.get("mode") == "plain" else None)
     return response
 
 
