@@ -86,6 +86,17 @@ def demo(transactional_db: Any) -> Iterator[dict[str, str]]:
         )
 
     site = site_of("MINJUST")
+    from egov.analytics.models import Indicator
+
+    # The chart block shows a frame only for a public indicator (the demo's has no data here).
+    Indicator.objects.get_or_create(
+        code="kz-tj-turnover",
+        defaults={
+            "organization": site.organization,
+            "name_kk": "Тауар айналымы",
+            "visibility": "public",
+        },
+    )
     digital = NewsPage.objects.descendant_of(site_of("MDDIAI")).live().order_by("-date").first()
     collection = site.organization.website_workspace.collection
     picture = image("Карта", collection, description="Облыс орталықтарының картасы")

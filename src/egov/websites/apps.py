@@ -10,6 +10,8 @@ class WebsitesConfig(AppConfig):
 
     def ready(self) -> None:
         from egov.core.navigation import NavItem, register
-        from egov.websites import jobs, permissions, signals  # noqa: F401  (registers them)
+        from egov.websites import jobs, permissions, references, signals  # noqa: F401  (registers them)
+
+        references.install()
 
         register(NavItem(_("Government websites"), "websites-portal", order=5))

@@ -78,10 +78,20 @@ class IndicatorBlock(blocks.StructBlock):  # type: ignore[misc]
         label = _("Indicator chart")
 
     def clean(self, value: Any) -> Any:
+        from egov.websites.indicators import is_public
+
         cleaned = super().clean(value)
         if not cleaned.get("code") and not cleaned.get("url"):
             raise StructBlockValidationError(
                 block_errors={"code": ValidationError(_("Give the indicator's code or address."))}
+            )
+        if cleaned.get("code") and is_public(cleaned["code"]) is False:
+            raise StructBlockValidationError(
+                block_errors={
+                    "code": ValidationError(
+                        _("The analytics platform has no public indicator with this code.")
+                    )
+                }
             )
         return cleaned
 

@@ -352,3 +352,21 @@ def test_a_site_created_in_the_back_office_gets_the_skeleton_and_its_fence(sites
     again = client.post(url, taken)
     assert again.status_code == 200
     assert {"slug", "organization"} & set(again.context["form"].errors)
+
+
+def test_reference_index_updates_survive_replaced_child_rows(sites) -> None:
+    from wagtail import signal_handlers
+    from wagtail.models import ReferenceIndex
+
+    from egov.websites import references
+    from egov.websites.models import Leader
+
+    assert signal_handlers.update_reference_index_task is references.update_reference_index
+    about = AboutPage.objects.child_of(sites.justice).get()
+    photo = image("Портрет", sites.justice.organization.website_workspace.collection)
+    about.leaders = [Leader(name="Министр", position="Министр", photo=photo)]
+    skeleton.publish(about)  # publishing replaces the leader rows
+    gone = Leader.objects.order_by("-pk").first().pk + 1000  # type: ignore[union-attr]
+    references.update_reference_index.call("websites", "leader", str(gone))  # no DoesNotExist
+    used = ReferenceIndex.get_references_to(photo).values_list("object_id", flat=True)
+    assert str(about.pk) in set(used)

@@ -53,7 +53,19 @@ def test_media_serves_images_only(sites, client) -> None:
         assert client.get(f"/media/{name}").status_code == 404, name
 
 
-def test_the_indicator_block_embeds_the_analytics_chart(sites, client) -> None:
+@pytest.fixture
+def public_indicator(sites):  # type: ignore[no-untyped-def]
+    from egov.analytics.models import Indicator
+
+    return Indicator.objects.create(
+        code="kz-tj-turnover",
+        organization=sites.justice.organization,
+        name_kk="Тауар айналымы",
+        visibility="public",
+    )
+
+
+def test_the_indicator_block_embeds_the_analytics_chart(sites, client, public_indicator) -> None:
     block = ("indicator", {"title": "Тауар айналымы", "code": "kz-tj-turnover", "url": ""})
     page = _content_page(sites, [block])
     html = client.get(page.url).content.decode()
@@ -62,6 +74,10 @@ def test_the_indicator_block_embeds_the_analytics_chart(sites, client) -> None:
     client.get("/gov/display/", {"mode": "plain", "next": "/gov/"})
     plain = client.get(page.url).content.decode()  # no images in the plain version: the link
     assert "<iframe" not in plain and 'href="/analytics/embed/indicator/kz-tj-turnover/"' in plain
+    public_indicator.visibility = "internal"  # no longer public: no chart, no broken frame
+    public_indicator.save()
+    client.get("/gov/display/", {"mode": "standard", "next": "/gov/"})
+    assert "<iframe" not in client.get(page.url).content.decode()
 
 
 def test_without_analytics_the_indicator_block_is_a_link(sites, client, monkeypatch) -> None:
@@ -75,10 +91,12 @@ def test_without_analytics_the_indicator_block_is_a_link(sites, client, monkeypa
     assert '<a href="https://stat.example/x">Тауар айналымы</a>' in html
 
 
-def test_an_indicator_needs_a_code_or_an_address() -> None:
+def test_an_indicator_needs_a_code_or_an_address(public_indicator) -> None:
     block = IndicatorBlock()
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"title": "Көрсеткіш", "code": "", "url": ""}))
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"title": "Көрсеткіш", "code": "../admin", "url": ""}))
-    assert block.clean(block.to_python({"title": "К", "code": "gdp.q", "url": ""}))["code"]
+    with pytest.raises(ValidationError):  # well-formed, but no public indicator has it
+        block.clean(block.to_python({"title": "К", "code": "gdp.q", "url": ""}))
+    assert block.clean(block.to_python({"title": "К", "code": "kz-tj-turnover", "url": ""}))["code"]
