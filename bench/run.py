@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "analytics-dashboards": ["analytics/dashboards.py"],
     "gateway": ["gateway/run.py", "--write"],
     "websites": ["websites/run.py", "--write"],
+    "websites-search": ["websites/search.py"],  # needs DATABASE_URL on PostgreSQL
     "consent": ["consent.py"],
 }
 
