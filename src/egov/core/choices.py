@@ -38,6 +38,7 @@ class Role(models.TextChoices):
     INTEGRATOR = "integrator", _("Integrator")
     EDITOR = "editor", _("Editor")
     MODERATOR = "moderator", _("Moderator")
+    TRANSLATOR = "translator", _("Translator")  # edits one content language (Membership.language)
     ANALYST = "analyst", _("Analyst")
     CITIZEN = "citizen", _("Citizen")
 

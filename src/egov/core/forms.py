@@ -73,6 +73,16 @@ class InformationSystemForm(ScopedOrganizationFieldForm):
 class MembershipForm(ScopedOrganizationFieldForm):
     scope_action = Action.MANAGE_MEMBERSHIP
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:
+            self.fields["language"] = forms.ChoiceField(
+                label=_("language"),
+                required=False,
+                choices=[("", "—"), *settings.LANGUAGES],
+                help_text=_("Translators only: the content language they translate into."),
+            )
+
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()
         role = cleaned.get("role")

@@ -118,8 +118,8 @@ class MembershipViewSet(ScopedModelViewSet):
     model = Membership
     icon = "group"
     menu_label = _("Memberships")
-    form_fields = ["user", "organization", "role"]
-    list_display = ["user", "organization", "role", "created_at"]
+    form_fields = ["user", "organization", "role", "language"]
+    list_display = ["user", "organization", "role", "language", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__personal_id"]
 

@@ -7,6 +7,11 @@ every language, and collection permissions on the agency's collection, so Wagtai
 listings and choosers show each editor only their agency. Group membership follows the core
 registry's roles (`websites.edit_pages`, `websites.moderate_pages`, which reach subordinate
 bodies too): `sync_user` runs whenever a membership changes, `sync_all` hourly as a safety net.
+
+A translator (the `translator` role, with the membership's language) joins the agency's
+translators group of that language, which may edit the site's page tree in that language only
+(each language has a tree of its own) and choose the agency's images and documents; their changes
+go to the agency's moderators like any editor's.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from wagtail.models import (
 )
 
 from egov.core import permissions
+from egov.core.choices import Role
 from egov.core.models import Organization, User
 from egov.websites.permissions import WebsiteAction
 
@@ -38,6 +44,8 @@ EDITOR_MEDIA_PERMISSIONS = ("add", "change", "choose")
 MODERATOR_MEDIA_PERMISSIONS = ("add", "change", "delete", "choose")
 MEDIA_APPS = (("wagtailimages", "image"), ("wagtaildocs", "document"))
 OPERATORS_GROUP = "Websites · operators"
+TRANSLATORS_GROUP = "{code} · website translators · {language}"
+TRANSLATOR_MEDIA_PERMISSIONS = ("choose",)
 TRANSLATE = ("simple_translation", "submit_translation")
 
 
@@ -119,6 +127,16 @@ def operators_group() -> Group:
     return group
 
 
+def translators_group(workspace: Any, language: str) -> Group:
+    """The agency's translators into `language`, created with their rights if new."""
+    name = TRANSLATORS_GROUP.format(code=workspace.organization.code, language=language)
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        group.permissions.add(_translate_permission())
+        _grant_collection(group, workspace.collection, TRANSLATOR_MEDIA_PERMISSIONS)
+    return group
+
+
 @transaction.atomic
 def secure_site(site: Page) -> None:
     """Fence an agency site, in every language it exists in, and bring its people in."""
@@ -126,9 +144,11 @@ def secure_site(site: Page) -> None:
 
     assert isinstance(site, AgencySite)
     workspace = workspace_for(site.organization)
-    for page in site.get_translations(inclusive=True):
+    for page in site.get_translations(inclusive=True).select_related("locale"):
         _grant_pages(workspace.editors, page, EDITOR_PAGE_PERMISSIONS)
         _grant_pages(workspace.moderators, page, MODERATOR_PAGE_PERMISSIONS)
+        translators = translators_group(workspace, page.locale.language_code)
+        _grant_pages(translators, page, EDITOR_PAGE_PERMISSIONS)
         WorkflowPage.objects.get_or_create(page=page, defaults={"workflow": workspace.workflow})
     for user in _people_reaching(site.organization):
         sync_user(user)
@@ -146,6 +166,8 @@ def managed_groups() -> set[int]:
     for editors, moderators in AgencyWorkspace.objects.values_list("editors", "moderators"):
         ids.update((editors, moderators))
     ids.update(Group.objects.filter(name=OPERATORS_GROUP).values_list("pk", flat=True))
+    translators = TRANSLATORS_GROUP.format(code="", language="")
+    ids.update(Group.objects.filter(name__contains=translators).values_list("pk", flat=True))
     return ids
 
 
@@ -165,6 +187,12 @@ def wanted_groups(user: User) -> set[int]:
         wanted.add(workspace.editors_id)
     for workspace in AgencyWorkspace.objects.filter(organization_id__in=moderating):
         wanted.add(workspace.moderators_id)
+    translating = user.memberships.filter(role=Role.TRANSLATOR).values_list(
+        "organization_id", "language"
+    )
+    for organization_id, language in translating:
+        for workspace in AgencyWorkspace.objects.filter(organization_id=organization_id):
+            wanted.add(translators_group(workspace, language).pk)
     return wanted
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
@@ -33,7 +34,6 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from wagtail import views as wagtail_views
 
 from egov.websites import reading
@@ -42,6 +42,7 @@ from egov.websites.frame import DISPLAY_COOKIE
 GENERATION_KEY = "websites:generation"
 SHAREABLE = "X-Egov-Shareable"  # set by the view, consumed (never sent) by the front
 PREFIXES = ("/gov/", "/kk-latn/gov/")
+UPDATE_MARGIN = 0.1  # seconds a caching proxy may take to fetch a fresh copy (see proxy_headers)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -127,9 +128,6 @@ def serve(request: HttpRequest, path: str) -> HttpResponse:
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     ):
         response[SHAREABLE] = str(seconds())
-        if proxy_seconds() > 0:  # a caching proxy in front may keep it too (docs/deploy)
-            response["X-Accel-Expires"] = str(proxy_seconds())
-            patch_cache_control(response, public=True, max_age=0, s_maxage=proxy_seconds())
     return response  # type: ignore[no-any-return]
 
 
@@ -182,6 +180,25 @@ def store(key: str, headers: Headers, body: bytes, lifetime: int, at_generation:
     cache.set(key, (at_generation, headers, body), lifetime)
 
 
+def proxy_headers() -> Headers:
+    """What a caching proxy in front (docs/deploy/nginx) may do with a shared page, as of now.
+
+    nginx keeps a copy until the end of the whole second its expiry names, so "N seconds from
+    now" could mean almost N + 1. The expiry sent is the last whole second that ends at least
+    UPDATE_MARGIN before now + N: every copy's life, plus the proxy's fetch of its successor (it
+    serves the old copy meanwhile), stays within N seconds. Computed per response: stored copies
+    are served for longer than one.
+    """
+    lifetime = proxy_seconds()
+    if lifetime <= 0:
+        return []
+    expires = int(time.time() + lifetime - 1 - UPDATE_MARGIN)
+    return [
+        (b"x-accel-expires", f"@{expires}".encode()),
+        (b"cache-control", f"public, max-age=0, s-maxage={lifetime}".encode()),
+    ]
+
+
 class PageCache:
     """ASGI middleware: answers website page requests from the page cache, fills it on a miss."""
 
@@ -199,7 +216,8 @@ class PageCache:
         if found is not None:
             headers, body = found
             start = {"type": "http.response.start", "status": 200}
-            await send({**start, "headers": [*headers, (b"x-cache", b"hit")]})
+            shared = [*headers, *proxy_headers(), (b"x-cache", b"hit")]
+            await send({**start, "headers": shared})
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, _Recorder(send, key, generation()).send)
@@ -224,8 +242,9 @@ class _Recorder:
             kept = [(name, value) for name, value in headers if name != marker]
             if lifetime and message["status"] == 200 and b"set-cookie" not in dict(kept):
                 self._lifetime = lifetime[0]
+                kept = [(name, value) for name, value in kept if name != b"cache-control"]
                 self._headers = kept
-                kept = [*kept, (b"x-cache", b"miss")]
+                kept = [*kept, *proxy_headers(), (b"x-cache", b"miss")]
             message = {**message, "headers": kept}
         elif message["type"] == "http.response.body" and self._lifetime:
             self._body.append(message.get("body", b""))

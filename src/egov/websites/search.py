@@ -2,7 +2,9 @@
 
 The index is Wagtail's (the database backend: PostgreSQL full-text in production, SQLite here).
 A Kazakh reader may type in Latin script: the query is also searched in Cyrillic, which is how
-the pages are written.
+the pages are written. Results are ranked by relevance; a query so broad that more than `BROAD`
+pages match lists the newest first instead, because ranking every match of a common word over
+100,000 pages takes seconds (bench/websites/search.py), and the reader is told to add words.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime
 import functools
 import operator
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -24,6 +27,7 @@ from wagtail.search.query import PlainText
 from egov.core import script
 
 MAX_RESULTS = 200
+BROAD = 2_000
 LATIN_WORD = re.compile(r"[A-Za-zÀ-ɏ]")
 
 
@@ -76,9 +80,9 @@ def queries(text: str) -> list[str]:
     return found
 
 
-def matches(portal: Page, form: SearchForm) -> Any:
-    """Every live page under ``portal`` that the form's words and filters find, the best first
-    (a lazy search result); None when there is nothing to search for."""
+def matches(portal: Page, form: SearchForm, newest_first: bool = False) -> Any:
+    """Every live page under ``portal`` that the form's words and filters find, the best (or the
+    newest) first, as a lazy search result; None when there is nothing to search for."""
     if not form.is_bound or not form.is_valid() or not form.cleaned_data["q"].strip():
         return None
     data = form.cleaned_data
@@ -96,13 +100,34 @@ def matches(portal: Page, form: SearchForm) -> Any:
         pages = pages.filter(first_published_at__lte=end)
     # Every spelling in one search, not one each: a search costs a pass over the index.
     spellings = [PlainText(query, operator="and") for query in queries(data["q"])]
-    return pages.search(functools.reduce(operator.or_, spellings))
+    query = functools.reduce(operator.or_, spellings)
+    if newest_first:
+        return pages.order_by("-first_published_at").search(query, order_by_relevance=False)
+    return pages.search(query)
 
 
-def run(portal: Page, form: SearchForm) -> list[Page]:
+def _broad(results: Any) -> bool:
+    """More than BROAD matches: counted up to BROAD + 1, which the index answers quickly."""
+    return bool(results.get_queryset().order_by().values("pk")[: BROAD + 1].count() > BROAD)
+
+
+@dataclass
+class Found:
+    ids: list[int]  # at most MAX_RESULTS, in the order shown
+    newest_first: bool = False
+
+
+def run(portal: Page, form: SearchForm) -> Found:
     results = matches(portal, form)
     if results is None:
-        return []
-    found = [page.pk for page in results[:MAX_RESULTS]]
-    specific = {page.pk: page for page in Page.objects.filter(pk__in=found).specific()}
-    return [specific[pk] for pk in found if pk in specific]
+        return Found([])
+    newest_first = _broad(results)
+    if newest_first:
+        results = matches(portal, form, newest_first=True)
+    return Found([page.pk for page in results[:MAX_RESULTS]], newest_first)
+
+
+def load(ids: list[int]) -> list[Page]:
+    """The pages of one result page, each as its own type, in the order given."""
+    specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    return [specific[pk] for pk in ids if pk in specific]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -51,6 +52,12 @@ class Membership(models.Model):
         help_text=_("Empty for platform-wide roles (operator, citizen)."),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("Translators only: the content language they translate into."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -59,7 +66,7 @@ class Membership(models.Model):
         ordering = ["user__username", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organization", "role"], name="membership_unique"
+                fields=["user", "organization", "role", "language"], name="membership_unique"
             ),
             models.UniqueConstraint(
                 fields=["user", "role"],
@@ -78,3 +85,8 @@ class Membership(models.Model):
             raise ValidationError({"organization": _("This role applies to the whole platform.")})
         if not platform_wide and not self.organization_id:
             raise ValidationError({"organization": _("This role needs an organization.")})
+        languages = [str(code) for code, _name in settings.LANGUAGES]
+        if self.role == Role.TRANSLATOR and self.language not in languages:
+            raise ValidationError({"language": _("Choose the language this translator works in.")})
+        if self.role != Role.TRANSLATOR and self.language:
+            raise ValidationError({"language": _("Only translators work in one language.")})

@@ -34,6 +34,7 @@ EXPECTED: dict[str, set[Action]] = {
     Role.INTEGRATOR: VIEW_ONLY,
     Role.EDITOR: VIEW_ONLY,
     Role.MODERATOR: VIEW_ONLY,
+    Role.TRANSLATOR: VIEW_ONLY,
     Role.ANALYST: VIEW_ONLY,
     Role.CITIZEN: set(),
     Role.OPERATOR: set(Action),

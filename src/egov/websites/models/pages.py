@@ -167,13 +167,16 @@ class PortalHomePage(FeedRoutesMixin, SitePage):
         from egov.websites import search
 
         form = search.SearchForm(self, request.GET or None)
-        results = search.run(self, form)
+        found = search.run(self, form)
+        results = Paginator(found.ids, PER_PAGE).get_page(request.GET.get("page"))
+        results.object_list = search.load(list(results.object_list))
         return self.render(  # type: ignore[no-any-return]
             request,
             template="websites/search.html",
             context_overrides={
                 "form": form,
-                "results": Paginator(results, PER_PAGE).get_page(request.GET.get("page")),
+                "results": results,
+                "newest_first": found.newest_first,
                 "section_title": _("Search"),
             },
         )

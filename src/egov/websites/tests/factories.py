@@ -50,10 +50,10 @@ def make_site(portal: PortalHomePage, organization: Organization, **fields: Any)
     return skeleton.create_site(portal, organization, **fields)  # type: ignore[return-value]
 
 
-def staff(username: str, role: str, organization: Organization | None) -> User:
+def staff(username: str, role: str, organization: Organization | None, language: str = "") -> User:
     """A user with a role and a confirmed second factor: `log_in` takes them to the back-office."""
     user = User.objects.create_user(username=username, password=PASSWORD)
-    Membership.objects.create(user=user, role=role, organization=organization)
+    Membership.objects.create(user=user, role=role, organization=organization, language=language)
     TOTPDevice.objects.create(user=user, name="test", key=demo_key(username), confirmed=True)
     return user
 

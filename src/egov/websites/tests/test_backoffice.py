@@ -370,3 +370,32 @@ def test_reference_index_updates_survive_replaced_child_rows(sites) -> None:
     references.update_reference_index.call("websites", "leader", str(gone))  # no DoesNotExist
     used = ReferenceIndex.get_references_to(photo).values_list("object_id", flat=True)
     assert str(about.pk) in set(used)
+
+
+def test_translators_edit_only_their_language_of_their_agency(sites, client) -> None:
+    from django.core.exceptions import ValidationError
+    from wagtail.models import Locale
+
+    from egov.core.models import Membership
+
+    russian = Locale.objects.get(language_code="ru")
+    translator = staff("justice_translator", "translator", sites.justice.organization, "ru")
+    login(client, "justice_translator")
+    kazakh_about = AboutPage.objects.child_of(sites.justice).get()
+    russian_about = kazakh_about.get_translation(russian)
+    their_russian = AboutPage.objects.child_of(sites.digital).get().get_translation(russian)
+
+    def edit(page: Page) -> int:
+        return client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code
+
+    assert edit(russian_about) == 200
+    assert edit(kazakh_about) != 200 and edit(their_russian) != 200
+    assert not russian_about.permissions_for_user(translator).can_publish()
+    with pytest.raises(ValidationError):  # a translator needs a language, others must not have one
+        Membership(
+            user=translator, organization=sites.justice.organization, role="translator"
+        ).full_clean()
+    with pytest.raises(ValidationError):
+        Membership(
+            user=translator, organization=sites.justice.organization, role="editor", language="ru"
+        ).full_clean()

@@ -89,6 +89,20 @@ def test_national_news_and_search_across_every_body(sites, client) -> None:
     assert client.get("/gov/search/", {"since": "not-a-date", "q": "x"}).status_code == 200
 
 
+def test_a_very_broad_search_lists_the_newest_first(sites, client, monkeypatch) -> None:
+    from egov.websites import search
+
+    news = NewsIndexPage.objects.child_of(sites.justice).get()
+    _add(news, NewsPage(title="Салық есебі ескі", slug="old", lead="Салық"))
+    _add(news, NewsPage(title="Салық есебі жаңа", slug="new", lead="Салық"))
+    ranked = client.get("/gov/search/", {"q": "салық"}).content.decode()
+    assert "Салық есебі жаңа" in ranked and 'class="notice"' not in ranked
+    monkeypatch.setattr(search, "BROAD", 1)  # two matches are now "very many"
+    html = client.get("/gov/search/", {"q": "салық"}).content.decode()
+    assert 'class="notice"' in html  # add words or filters
+    assert html.index("Салық есебі жаңа") < html.index("Салық есебі ескі")
+
+
 def test_documents_with_requisites_filters_and_file(sites, client, settings, tmp_path) -> None:
     from egov.websites.tests.factories import document
 
