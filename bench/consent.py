@@ -46,7 +46,6 @@ import datetime
 import importlib.util
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -66,7 +65,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
-from report import write_section  # noqa: E402
+import machine  # noqa: E402
+from report import publish  # noqa: E402
 
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Consent registry"
@@ -110,37 +110,11 @@ class Options:
 
 
 def database_url(data_dir: Path) -> str:
-    explicit = os.environ.get("EGOV_CONSENT_BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    configured = os.environ.get("DATABASE_URL", "")
-    if configured.startswith(("postgres://", "postgresql://")):
-        return configured.rsplit("/", 1)[0] + "/" + PG_DATABASE
-    return f"sqlite:///{data_dir / 'consent-bench.sqlite3'}"
-
-
-def recreate(url: str, data_dir: Path) -> None:
-    """An empty database at ``url`` (PostgreSQL: dropped and created; SQLite: file removed)."""
-    if url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str, data_dir: Path) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["EGOV_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "egov.settings.dev"
-    os.environ.setdefault("EGOV_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    url = machine.database_url(
+        "EGOV_CONSENT_BENCH_DATABASE_URL", PG_DATABASE, data_dir / "consent-bench.sqlite3"
+    )
+    assert url is not None
+    return url
 
 
 def iins(count: int) -> list[str]:
@@ -201,16 +175,6 @@ def reset_sequences(*models: Any) -> None:
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), list(models)):
             cursor.execute(statement)
-
-
-def analyze() -> None:
-    """Statistics for the planner; on PostgreSQL also the visibility map, which index-only scans
-    need (autovacuum keeps it for append-only tables like the call records; a bulk load is
-    ahead of it)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 @dataclass
@@ -1066,18 +1030,10 @@ def render(
     tracker: list[PageTiming] | None,
     facts: dict[str, Any],
 ) -> str:
-    cores = os.cpu_count() or 1
-    command = "python bench/consent.py" + (" --quick" if options.quick else "")
-    if "PostgreSQL" in facts["database"]:
-        command = "DATABASE_URL=postgres://…/any " + command  # it makes its own database there
     lines = [
         SECTION,
         "",
-        f"`{command}` (`make bench` runs it too), one run, {time.strftime('%Y-%m-%d')}: "
-        f"Python {platform.python_version()}, {platform.machine()}, {cores} cores "
-        f"({facts['cpu']}), {facts['database']}. The machine was shared with other work "
-        f"(load average over 1 / 5 min: {facts['load_start']} at the start, {facts['load_end']} "
-        f"at the end, on {cores} cores): compare rows within a table, not across runs.",
+        machine.run_line("bench/consent.py", options.quick, facts),
         "",
         f"Data, bulk-inserted into the models' tables after the core, Smart Bridge and consent "
         f"demos: {facts['consents']:,} consents (9 in 10 the bank's, 1 in 10 a telecom's, 1 in "
@@ -1155,31 +1111,6 @@ def render(
     return "\n".join(lines)
 
 
-def _load() -> str:
-    one, five, _fifteen = os.getloadavg()
-    return f"{one:.1f} / {five:.1f}"
-
-
-def _cpu() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
-def _database() -> str:
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]} on the same machine"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version} (file)"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data, short runs, no write")
@@ -1228,13 +1159,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "tracker" and (shutil.which("wrk") is None or shutil.which("nginx") is None):
         print("needs wrk and nginx (apt-get install -y wrk nginx)", file=sys.stderr)
         return 2
-    load_start = _load()
+    load_start = machine.load_average()
     data_dir = ROOT / "var" / ("bench-consent-quick" if options.quick else "bench-consent")
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url(data_dir)
     if not options.reuse:
-        recreate(url, data_dir)
-    setup_django(url, data_dir)
+        machine.recreate(url)
+    machine.setup_django(url, data_dir)
     from django.core.management import call_command
     from django.db import DatabaseError, connection
 
@@ -1250,14 +1181,14 @@ def main(argv: list[str] | None = None) -> int:
         reused = False
     if reused:
         call_command("migrate", interactive=False, verbosity=0)  # migrations added since
-        analyze()
+        machine.analyze()
         demo = demo_facts(data_dir)
         subjects = iins(options.consents)
         loaded = "loaded by an earlier run"
     else:
         if options.reuse:
             connection.close()
-            recreate(url, data_dir)
+            machine.recreate(url)
         demo = load_demo(data_dir)
         print(f"migrated, demos loaded: {time.perf_counter() - started:,.0f} s", flush=True)
         subjects = iins(options.consents)
@@ -1265,13 +1196,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"consents inserted: {time.perf_counter() - started:,.0f} s", flush=True)
         others = subjects[::7][: max(1, options.other_accesses // 10)]
         bulk_accesses(demo, options.accesses, options.other_accesses, others)
-        analyze()
+        machine.analyze()
         print(f"call records inserted: {time.perf_counter() - started:,.0f} s", flush=True)
         loaded = f"loaded in {time.perf_counter() - started:,.0f} s"
     print(f"data {loaded}", flush=True)
     facts: dict[str, Any] = {
-        "cpu": _cpu(),
-        "database": _database(),
+        "cpu": machine.cpu_name(),
+        "database": machine.database_server(),
         "load_start": load_start,
         "consents": Consent.objects.count(),
         "records": CallRecord.objects.count(),
@@ -1294,12 +1225,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     if args.only != "gateway":
         tracker, facts["shown"] = bench_tracker(options, demo)
-    facts["load_end"] = _load()
+    facts["load_end"] = machine.load_average()
     section = render(options, gateway, tracker, facts)
-    print(section)
-    if not (args.no_write or options.quick):
-        write_section(SECTION, section)
-    return 0
+    return publish(SECTION, section, write=not (args.no_write or options.quick))
 
 
 if __name__ == "__main__":

@@ -25,3 +25,11 @@ def write_section(heading: str, section: str) -> None:
     doc = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
     BENCHMARKS.write_text(replace_section(doc, heading, section), encoding="utf-8")
     print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
+
+
+def publish(heading: str, section: str, write: bool) -> int:
+    """Print a run's section and, unless told not to (smoke runs), write it; the exit status."""
+    print(section)
+    if write:
+        write_section(heading, section)
+    return 0

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,10 +253,12 @@ def application(data_dir: Path, workers: int) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def nginx_static(body: bytes, workers: int) -> Iterator[str]:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+def nginx(workers: int, setup: Callable[[Path], tuple[str, str]], probe: str) -> Iterator[str]:
+    """nginx from Debian in a folder of its own; ``setup(folder)`` writes what it serves and
+    returns (http-level lines, the location's lines). Yields its base address."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
     folder = Path(tempfile.mkdtemp(prefix="egov-bench-nginx-"))
-    (folder / "news.html").write_bytes(body)
+    http_lines, location = setup(folder)
     port = free_port()
     (folder / "nginx.conf").write_text(
         f"""worker_processes {workers};
@@ -268,17 +270,18 @@ http {{
   client_body_temp_path {folder}; proxy_temp_path {folder}; fastcgi_temp_path {folder};
   uwsgi_temp_path {folder}; scgi_temp_path {folder};
   keepalive_requests 100000;
+  {http_lines}
   server {{
     listen 127.0.0.1:{port};
-    location / {{ root {folder}; default_type text/html; }}
+    location / {{ {location} }}
   }}
 }}
 """
     )
-    process = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
+    process = subprocess.Popen([binary, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
     try:
-        wait_http(f"http://127.0.0.1:{port}/news.html")
-        yield f"http://127.0.0.1:{port}/news.html"
+        wait_http(f"http://127.0.0.1:{port}{probe}")
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -286,42 +289,29 @@ http {{
 
 
 @contextlib.contextmanager
+def nginx_static(body: bytes, workers: int) -> Iterator[str]:
+    def setup(folder: Path) -> tuple[str, str]:
+        (folder / "news.html").write_bytes(body)
+        return "", f"root {folder}; default_type text/html;"
+
+    with nginx(workers, setup, "/news.html") as base:
+        yield f"{base}/news.html"
+
+
+@contextlib.contextmanager
 def caching_proxy(app: str, workers: int) -> Iterator[str]:
     """The production recipe (docs/deploy/nginx) in front of the application, on plain HTTP."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     recipe = ROOT / "docs" / "deploy" / "nginx"
-    folder = Path(tempfile.mkdtemp(prefix="egov-bench-proxy-"))
-    shared = (recipe / "egov-cache.conf").read_text()
-    shared = shared.replace("/var/cache/nginx/egov", str(folder / "cache"))
-    shared = shared.replace("server 127.0.0.1:8000;", f"server {app.removeprefix('http://')};")
-    (folder / "egov-cache.conf").write_text(shared)
-    port = free_port()
-    (folder / "nginx.conf").write_text(
-        f"""worker_processes {workers};
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {folder}; proxy_temp_path {folder}; fastcgi_temp_path {folder};
-  uwsgi_temp_path {folder}; scgi_temp_path {folder};
-  keepalive_requests 100000;
-  include {folder}/egov-cache.conf;
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{ include {recipe}/egov-proxy.conf; }}
-  }}
-}}
-"""
-    )
-    process = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        shutil.rmtree(folder, ignore_errors=True)
+
+    def setup(folder: Path) -> tuple[str, str]:
+        shared = (recipe / "egov-cache.conf").read_text()
+        shared = shared.replace("/var/cache/nginx/egov", str(folder / "cache"))
+        shared = shared.replace("server 127.0.0.1:8000;", f"server {app.removeprefix('http://')};")
+        (folder / "egov-cache.conf").write_text(shared)
+        return f"include {folder}/egov-cache.conf;", f"include {recipe}/egov-proxy.conf;"
+
+    with nginx(workers, setup, "/healthz") as base:
+        yield base
 
 
 def publish_delays(proxy: str, news: str, times: int) -> list[float]:

@@ -33,11 +33,8 @@ Results go to the "## Websites: search" section of docs/benchmarks.md (not with 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import itertools
-import os
-import platform
 import random
 import re
 import sys
@@ -53,7 +50,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
-from report import write_section  # noqa: E402
+import machine  # noqa: E402
+from report import publish  # noqa: E402
 
 SECTION = "## Websites: search"
 PG_DATABASE = "egov_search_bench"
@@ -82,50 +80,11 @@ class Options:
 
 
 def database_url(quick: bool, data_dir: Path) -> str | None:
-    """Where to build the benchmark's database; None when there is no PostgreSQL to use."""
-    explicit = os.environ.get("EGOV_SEARCH_BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    configured = os.environ.get("DATABASE_URL", "")
-    if configured.startswith(("postgres://", "postgresql://")):
-        # The smoke run has a database of its own: it leaves a full run's data for --reuse.
-        return configured.rsplit("/", 1)[0] + "/" + PG_DATABASE + ("_quick" if quick else "")
-    return f"sqlite:///{data_dir / 'search-bench.sqlite3'}" if quick else None
-
-
-def recreate(url: str) -> None:
-    """An empty database at ``url`` (PostgreSQL: dropped and created; SQLite: file removed)."""
-    if url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def exists(url: str) -> bool:
-    if url.startswith("sqlite"):
-        return Path(url.removeprefix("sqlite:///")).exists()
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    return found is not None
-
-
-def setup_django(url: str, data_dir: Path) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["EGOV_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "egov.settings.dev"
-    os.environ.setdefault("EGOV_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    """Where to build the benchmark's database; None when there is no PostgreSQL to use. The
+    smoke run has a database of its own: it leaves a full run's data for --reuse."""
+    name = PG_DATABASE + ("_quick" if quick else "")
+    sqlite_file = data_dir / "search-bench.sqlite3" if quick else None
+    return machine.database_url("EGOV_SEARCH_BENCH_DATABASE_URL", name, sqlite_file)
 
 
 def load_demo() -> None:
@@ -137,15 +96,6 @@ def load_demo() -> None:
 
     core_demo.load()
     websites_demo.load()
-
-
-def analyze() -> None:
-    """Planner statistics and the visibility map, which autovacuum keeps in production and a
-    bulk load is ahead of."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 # ------------------------------------------------------------------------------- the words
@@ -540,6 +490,7 @@ class Case:
     params: dict[str, str]
     samples: list[float] = field(default_factory=list)
     shown: int = 0  # the count the page reports
+    newest_first: bool = False  # so many matches that the page lists the newest first
     matching: int = 0  # live pages under the portal that match the words and filters
     sql_ms: float = 0.0  # the search's queries in one request, as the database timed them
     plans: list[str] = field(default_factory=list)
@@ -649,7 +600,12 @@ def explain(sql: str) -> list[str]:
 
 
 def search_queries(captured: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The queries that read the index (the search's own estimate, an EXPLAIN, included)."""
     return [query for query in captured if "indexentry" in query["sql"]]
+
+
+def explainable(query: dict[str, Any]) -> bool:
+    return not query["sql"].lstrip().upper().startswith("EXPLAIN")
 
 
 def measure(options: Options, portal: Any, runs: list[Case]) -> None:
@@ -669,10 +625,12 @@ def measure(options: Options, portal: Any, runs: list[Case]) -> None:
         for case in runs:
             get(case)  # templates and translations loaded once, as in a running process
             with CaptureQueriesContext(connection) as captured:
-                case.shown = shown(get(case))
+                html = get(case)
+            case.shown = shown(html)
+            case.newest_first = 'class="notice"' in html  # "very many pages match …"
             found = search_queries(captured.captured_queries)
             case.sql_ms = sum(float(query["time"]) * 1000 for query in found)
-            case.plans = [query["sql"] for query in found]
+            case.plans = [query["sql"] for query in found if explainable(query)]
             case.matching = matching(portal, case.params)
         for round_number in range(options.rounds):
             turn = round_number % len(runs)
@@ -720,32 +678,22 @@ def plan_summary(sql: str) -> tuple[float, str]:
     return executed, "; ".join(dict.fromkeys(scans))
 
 
-def _load() -> str:
-    one, five, _fifteen = os.getloadavg()
-    return f"{one:.1f} / {five:.1f}"
-
-
-def _cpu() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
 def _database() -> str:
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0].split()[0]
-            cursor.execute("SHOW default_text_search_config")
-            config = cursor.fetchone()[0]
-        return f"PostgreSQL {version} on the same machine (text search configuration {config})"
-    import sqlite3
+    if connection.vendor != "postgresql":
+        return f"{machine.database_server()}; a smoke test, not production's backend"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW default_text_search_config")
+        default = cursor.fetchone()[0]
+    configuration = settings_search_config() or default
+    return f"{machine.database_server()} (text search configuration {configuration})"
 
-    return f"SQLite {sqlite3.sqlite_version} (file; a smoke test, not production's backend)"
+
+def settings_search_config() -> str | None:
+    from django.conf import settings
+
+    return settings.WAGTAILSEARCH_BACKENDS["default"].get("SEARCH_CONFIG")
 
 
 def render(
@@ -755,20 +703,12 @@ def render(
     runs: list[Case],
     facts: dict[str, Any],
 ) -> str:
-    cores = os.cpu_count() or 1
-    command = "python bench/websites/search.py" + (" --quick" if options.quick else "")
-    if "PostgreSQL" in facts["database"]:
-        command = "DATABASE_URL=postgres://…/any " + command  # it makes its own database there
     baseline = runs[0]
     per_page = generated.words / max(1, generated.count)
     lines = [
         SECTION,
         "",
-        f"`{command}` (`make bench` runs it too), one run, {time.strftime('%Y-%m-%d')}: "
-        f"Python {platform.python_version()}, {platform.machine()}, {cores} cores "
-        f"({facts['cpu']}), {facts['database']}. The machine was shared with other work "
-        f"(load average over 1 / 5 min: {facts['load_start']} at the start, {facts['load_end']} "
-        f"at the end, on {cores} cores): compare rows within a table, not across runs.",
+        machine.run_line("bench/websites/search.py", options.quick, facts),
         "",
         f"Data: the core and websites demos, then {generated.count:,} live pages bulk-inserted "
         f"under every body's news and documents sections ({facts['sections']} sections), first "
@@ -789,8 +729,9 @@ def render(
         f"{options.rounds} interleaved rounds of {options.requests} requests per query after one "
         "warm-up. *Pages with it*: Kazakh pages holding the word; *matching*: live pages of the "
         "Kazakh portal matching the words and filters; *shown*: the count the page reports (the "
-        "search keeps the best 200). *SQL*: the search's own queries in one "
-        "request, as PostgreSQL timed them.",
+        "search keeps the best 200; *newest first*: PostgreSQL estimates more than 2,000 "
+        "matching index entries, so the page lists the newest instead of ranking them all, and "
+        "says so). *SQL*: the search's own queries in one request, as PostgreSQL timed them.",
         "",
         "| query | words (pages with it) and filters | matching | shown | p50 | p95 | "
         "p95 ÷ baseline p50 | SQL | target |",
@@ -813,7 +754,9 @@ def render(
         lines.append(
             f"| {case.label} | {' '.join([what, *filters])} | "
             f"{'–' if index == 0 else f'{case.matching:,}'} | "
-            f"{'–' if index == 0 else f'{case.shown:,}'} | {case.quantile(0.5):,.0f} ms | "
+            f"{'–' if index == 0 else f'{case.shown:,}'}"
+            f"{' newest first' if case.newest_first else ''} | "
+            f"{case.quantile(0.5):,.0f} ms | "
             f"{case.quantile(0.95):,.0f} ms | "
             f"{case.quantile(0.95) / baseline.quantile(0.5):.1f}× | "
             f"{'–' if index == 0 else f'{case.sql_ms:,.0f} ms'} | "
@@ -881,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
         reuse=args.reuse,
         quick=args.quick,
     )
-    load_start = _load()
+    load_start = machine.load_average()
     data_dir = ROOT / "var" / ("bench-search-quick" if options.quick else "bench-search")
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url(options.quick, data_dir)
@@ -895,9 +838,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    if not (options.reuse and exists(url)):
-        recreate(url)
-    setup_django(url, data_dir)
+    if not (options.reuse and machine.exists(url)):
+        machine.recreate(url)
+    machine.setup_django(url, data_dir)
     from django.db import DatabaseError, connection
     from wagtail.models import Page
 
@@ -920,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if options.reuse:
             connection.close()
-            recreate(url)
+            machine.recreate(url)
         load_demo()
         print(f"migrated, demos loaded: {time.perf_counter() - started:,.0f} s", flush=True)
         generated = generate(options.pages)
@@ -932,7 +875,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         indexed = index()
         print(f"indexed in {indexed:,.1f} s", flush=True)
-        analyze()
+        machine.analyze()
         loaded = f"all loaded in {time.perf_counter() - started:,.0f} s"
     print(f"data {loaded}", flush=True)
     words = pick_words(generated)
@@ -951,10 +894,10 @@ def main(argv: list[str] | None = None) -> int:
     from wagtail.search.models import IndexEntry
 
     facts: dict[str, Any] = {
-        "cpu": _cpu(),
+        "cpu": machine.cpu_name(),
         "database": _database(),
         "load_start": load_start,
-        "load_end": _load(),
+        "load_end": machine.load_average(),
         "sections": sum(len(found) for found in (*news.values(), *documents.values())),
         "kazakh_documents": Page.objects.filter(
             slug__startswith=SLUG_PREFIX,
@@ -967,10 +910,7 @@ def main(argv: list[str] | None = None) -> int:
         "plans": plans,
     }
     section = render(options, generated, words, runs, facts)
-    print(section)
-    if not (args.no_write or options.quick):
-        write_section(SECTION, section)
-    return 0
+    return publish(SECTION, section, write=not (args.no_write or options.quick))
 
 
 if __name__ == "__main__":

@@ -218,6 +218,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "/account/login/"  # one log-in page, with the second factor behind it
 WAGTAIL_FRONTEND_LOGIN_URL = WAGTAILADMIN_LOGIN_URL  # for pages restricted to logged-in readers
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Kazakh, Russian and English words stemmed in one index (egov.websites.search_config).
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "egov"
 # --- government websites (egov.websites) ---
 WAGTAILREDIRECTS_AUTO_CREATE = True  # a moved or renamed page leaves a redirect behind
 # A page created in the default language gets a stand-in (alias) in every other one.

@@ -16,6 +16,7 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
             f"CREATE INDEX IF NOT EXISTS {INDEX} ON wagtailsearch_indexentry "
             "USING gin ((title || body))"
         )
+        schema_editor.execute("ANALYZE wagtailsearch_indexentry")
 
 
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]

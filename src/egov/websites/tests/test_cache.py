@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Any
 
@@ -101,6 +102,7 @@ def test_languages_scripts_and_sessions_are_not_mixed_up(sites: Any) -> None:
 
 
 def test_a_new_generation_is_seen_by_every_process(settings, tmp_path) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.DATA_DIR = tmp_path  # the in-process cache: the generation is a stamp file
     before = cache.generation()
     cache.invalidate()
@@ -108,3 +110,20 @@ def test_a_new_generation_is_seen_by_every_process(settings, tmp_path) -> None:
     cache.invalidate()
     assert len({before, after, cache.generation()}) == 3
     assert (tmp_path / "websites-cache.generation").exists()
+
+
+def test_with_redis_the_generation_is_shared_there(settings, tmp_path) -> None:
+    from egov.testing.services import require_redis
+
+    require_redis()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["EGOV_REDIS_URL"],
+        }
+    }
+    settings.DATA_DIR = tmp_path
+    before = cache.generation()
+    cache.invalidate()
+    assert cache.generation() != before
+    assert not (tmp_path / "websites-cache.generation").exists()

@@ -97,10 +97,28 @@ def test_a_very_broad_search_lists_the_newest_first(sites, client, monkeypatch) 
     _add(news, NewsPage(title="Салық есебі жаңа", slug="new", lead="Салық"))
     ranked = client.get("/gov/search/", {"q": "салық"}).content.decode()
     assert "Салық есебі жаңа" in ranked and 'class="notice"' not in ranked
-    monkeypatch.setattr(search, "BROAD", 1)  # two matches are now "very many"
+    monkeypatch.setattr(search, "BROAD", 1)  # two matches are now "very many", counted
+    monkeypatch.setattr(search, "estimated_matches", lambda texts: None)
     html = client.get("/gov/search/", {"q": "салық"}).content.decode()
     assert 'class="notice"' in html  # add words or filters
     assert html.index("Салық есебі жаңа") < html.index("Салық есебі ескі")
+
+
+def test_postgresql_estimates_how_broad_a_query_is(sites) -> None:
+    from django.db import connection
+
+    from egov.testing.services import require_postgres
+    from egov.websites import search
+
+    require_postgres()
+    news = NewsIndexPage.objects.child_of(sites.justice).get()
+    for number in range(30):
+        _add(news, NewsPage(title=f"Салық есебі {number}", slug=f"tax-{number}", lead="Салық"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE wagtailsearch_indexentry")
+    common = search.estimated_matches(["салық"])
+    rare = search.estimated_matches(["астрофизика"])
+    assert common is not None and rare is not None and common > rare
 
 
 def test_documents_with_requisites_filters_and_file(sites, client, settings, tmp_path) -> None:
@@ -296,3 +314,23 @@ def test_a_restricted_section_stays_private_in_every_language(sites, client) -> 
         response = client.get(news.url)
         assert response.status_code == 302 and "/account/login/" in response["Location"]
     assert client.get(sites.justice.url).status_code == 200  # the rest of the site is public
+
+
+def test_kazakh_words_are_found_in_other_forms_on_postgresql(sites, client) -> None:
+    from django.db import connection
+
+    from egov.testing.services import require_postgres, unavailable
+    from egov.websites import search_config
+
+    require_postgres()
+    if not search_config.install(connection):
+        unavailable(
+            "the Kazakh dictionary is not on this PostgreSQL: docs/deploy/postgresql-kazakh.sh"
+        )
+    news = NewsIndexPage.objects.child_of(sites.justice).get()
+    _add(news, NewsPage(title="Қала тұрғындары үшін жаңа қызмет", slug="residents", lead="Жаңалық"))
+    _add(news, NewsPage(title="Жаңа заң қабылданды", slug="law", lead="Жаңалық"))
+    # The page says "тұрғындары" (its residents), the reader types "тұрғын" (resident).
+    assert "Қала тұрғындары үшін" in client.get("/gov/search/", {"q": "тұрғын"}).content.decode()
+    # The page says "заң" (law), the reader types "заңдар" (laws).
+    assert "Жаңа заң қабылданды" in client.get("/gov/search/", {"q": "заңдар"}).content.decode()
