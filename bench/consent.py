@@ -66,6 +66,7 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 import machine  # noqa: E402
+import wrk as wrk_output  # noqa: E402
 from report import publish  # noqa: E402
 
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -557,25 +558,13 @@ class Gateway:
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         checks = self.checks() - before
 
-        def grab(pattern: str) -> str:
-            found = re.search(pattern, output, re.M)
-            if found is None:
-                raise RuntimeError(f"wrk printed no {pattern!r}:\n{output}")
-            return found.group(1)
-
-        errors = 0
-        if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-            errors += int(found.group(1))
-        if found := re.search(
-            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-        ):
-            errors += sum(int(x) for x in found.groups())
+        result = wrk_output.parse(output)
         return Run(
-            rps=float(grab(r"Requests/sec:\s+([\d.]+)")),
-            p50=gwb._ms(grab(r"^\s*50%\s+(\S+)")),
-            p99=gwb._ms(grab(r"^\s*99%\s+(\S+)")),
-            errors=errors,
-            requests=int(grab(r"(\d+) requests in")),
+            rps=result.rps,
+            p50=result.p50,
+            p99=result.p99,
+            errors=result.errors,
+            requests=result.requests,
             checks=checks,
         )
 

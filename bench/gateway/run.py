@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import wrk as wrk_output  # noqa: E402
 from gateway import crypto  # noqa: E402
 from gateway.snapshot import SnapshotFile, StoredSnapshot  # noqa: E402
 from report import write_section  # noqa: E402
@@ -182,16 +183,6 @@ def _median(values: list[float]) -> float:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def _ms(text: str) -> float:
-    found = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip())
-    if not found:
-        raise ValueError(text)
-    return float(found.group(1)) * _UNITS[found.group(2)]
-
-
 def wrk(
     url: str, duration: int, connections: int, delay_ms: float | None = None
 ) -> tuple[float, float, float, int]:
@@ -213,17 +204,8 @@ def wrk(
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     script.unlink()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
-    errors = 0
-    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(found.group(1))
-    if found := re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    ):
-        errors += sum(int(x) for x in found.groups())
-    return rps, p50, p99, errors
+    result = wrk_output.parse(output)
+    return result.rps, result.p50, result.p99, result.errors
 
 
 def paced(url: str, rate: float, duration: int) -> tuple[float, float, float, int]:

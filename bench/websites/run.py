@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import wrk as wrk_output  # noqa: E402
 from report import write_section  # noqa: E402
 
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -349,23 +350,8 @@ def wrk(url: str, duration: int, connections: int = 32) -> tuple[float, float, i
     """requests/s, p99 ms, errors."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
-    errors = 0
-    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(found.group(1))
-    if found := re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    ):
-        errors += sum(int(x) for x in found.groups())
-    return rps, p99, errors
-
-
-def _ms(value: str) -> float:
-    number = float(re.sub(r"[a-z]+$", "", value))
-    unit = re.search(r"[a-z]+$", value)
-    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit.group(0) if unit else "ms"]
-    return number * factor
+    result = wrk_output.parse(output)
+    return result.rps, result.p99, result.errors
 
 
 def throughput(

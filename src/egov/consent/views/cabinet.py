@@ -218,4 +218,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your choices are saved."))
         return HttpResponseRedirect(request.path)
-    return render(request, "consent/settings.html", {"form": form})
+    heading = _("Notifications and phone")
+    return render(request, "core/form_page.html", {"form": form, "heading": heading})

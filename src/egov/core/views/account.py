@@ -96,4 +96,4 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save(commit=False).save(update_fields=["preferred_language"])
         messages.success(request, _("Your profile is saved."))
         return HttpResponseRedirect(request.path)
-    return render(request, "core/profile.html", {"form": form})
+    return render(request, "core/form_page.html", {"form": form, "heading": _("My profile")})
