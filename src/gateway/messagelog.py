@@ -288,7 +288,10 @@ class SQLiteStore:
     def _connect(self) -> sqlite3.Connection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL takes an exclusive lock and fails at once (no busy wait) while another
+        # process has the log open; the mode stays with the file, so only a new file switches.
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         for statement in _SCHEMA:
             connection.execute(statement)
